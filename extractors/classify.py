@@ -1,0 +1,20 @@
+"""Scored classification by content, with keywords kept as data (extractors/data/kinds.yaml)."""
+from __future__ import annotations
+
+from extractors.specs import load_kinds
+from extractors.values import normalise
+from pipeline.models import Document, DocumentKind
+
+
+def classify(document: Document) -> tuple[DocumentKind, float]:
+    text = normalise(document.text)
+    if not text:
+        return DocumentKind.UNKNOWN, 0.0
+    scores = {
+        kind: sum(weight for word, weight in spec.keywords.items() if word in text)
+        for kind, spec in load_kinds().kinds.items()
+    }
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < load_kinds().kinds[best].min_score:
+        return DocumentKind.UNKNOWN, scores[best]
+    return DocumentKind(best), scores[best]

@@ -1,0 +1,1 @@
+"""Bottom layer: shared models, ingestion, page text, OCR engines. Imports nothing else of ours."""

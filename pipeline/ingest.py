@@ -1,0 +1,452 @@
+"""Safe ingestion of a bundle (DESIGN.md sections 1 and 2).
+
+A bundle is a folder or a `.zip`. Its files are copied into a private work folder, `settings.work_dir / <sha[:16]>`,
+after the checks below, and each kept file is sniffed by content. Only a bundle that cannot be read at all raises
+`UnreadableBundle`; every other problem becomes one `BundleError` and the rest of the bundle goes on.
+
+- Zip entries: no path may leave the work folder; links, encrypted entries and entries that break the limits in
+  `settings.limits` are refused. Entries are copied as streams with a byte counter, so a lying header cannot write
+  more than it declares. Names without the UTF-8 flag are read as GBK (zips made on Chinese Windows).
+- A file whose content is a zip is opened in place, up to `limits.max_nested_depth` levels: its entries become
+  `outer/inner.zip/entry`, and the entry count and the byte total run across all levels. Every byte written counts,
+  the inner zip's own bytes included.
+- Folder bundles: symlinks are refused, never followed; the same size and count limits apply.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from pipeline.config import IngestLimits, Settings
+from pipeline.errors import UnreadableBundle
+from pipeline.models import BundleError, BundleFile, ErrorCode, FileType, Strict
+from pipeline.sniff import ACCEPTED_TYPES, sniff_file_type
+
+CHUNK_BYTES = 1 << 16
+LEGACY_NAME_ENCODING = "gbk"  # entry names without the UTF-8 flag
+JUNK_DIRS = frozenset({"__MACOSX"})
+JUNK_FILES = frozenset({".DS_Store"})
+_UTF8_NAME_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_ZIP_OPEN_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, UnicodeDecodeError)
+_ENTRY_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError)
+
+Problem = tuple[ErrorCode, str]
+
+
+class IngestedBundle(Strict):
+    source: str  # the path the user gave
+    sha256: str  # zip: of the zip bytes; folder: over the sorted (relative path, file sha256) pairs
+    root: str  # the private work folder holding the unpacked files
+    files: list[BundleFile]  # only files that passed every check
+    errors: list[BundleError]  # one per file or entry that could not be taken
+
+
+class _SizeExceeded(Exception):
+    """A stream held more bytes than its header or its stat declared."""
+
+
+@dataclass
+class _Run:
+    """What one ingestion carries between its steps: the limits, the folders, the budget used, the results."""
+
+    limits: IngestLimits
+    root: Path
+    staging: Path
+    label: str
+    files: list[BundleFile] = field(default_factory=list)
+    errors: list[BundleError] = field(default_factory=list)
+    entries_seen: int = 0
+    bytes_used: int = 0
+    staged: int = 0
+
+    def fail(self, document: str, problem: Problem) -> None:
+        code, message = problem
+        self.errors.append(BundleError(document=document, code=code, message=f"{document}: {message}"))
+
+    def take_entry(self) -> bool:
+        """Count one more entry across every level; False past `max_entries`, which is reported once."""
+        self.entries_seen += 1
+        limit = self.limits.max_entries
+        if self.entries_seen == limit + 1:
+            self.fail(self.label, (ErrorCode.TOO_MANY_ENTRIES, f"the bundle holds more than {limit} entries; only "
+                      f"the first {limit} were read. Remove what is not evidence, or raise limits.max_entries."))
+        return self.entries_seen <= limit
+
+    def new_staging_path(self) -> Path:
+        self.staged += 1
+        return self.staging / f"{self.staged}.part"
+
+
+def ingest_bundle(source: Path, settings: Settings) -> IngestedBundle:
+    """Unpack a folder or `.zip` bundle safely into the work folder; raise only when it cannot be read at all."""
+    source = Path(source)
+    if not source.exists():
+        raise UnreadableBundle(ErrorCode.BUNDLE_NOT_FOUND, f"{source} does not exist. Check the path: a bundle "
+                               "is a folder or a .zip file.", document=str(source))
+    if source.is_dir():
+        return ingest_folder_bundle(source, settings)
+    if not source.is_file():
+        raise UnreadableBundle(ErrorCode.CORRUPT_ZIP, f"{source} is neither a folder nor a regular file. Give the "
+                               "path of the bundle folder or of its .zip file.", document=str(source))
+    return ingest_zip_bundle(source, settings)
+
+
+def ingest_zip_bundle(source: Path, settings: Settings) -> IngestedBundle:
+    try:
+        archive, entries = open_zip(source)
+    except _ZIP_OPEN_ERRORS as exc:
+        raise UnreadableBundle(ErrorCode.CORRUPT_ZIP, f"{source} is not a readable zip file ({exc}). Re-create "
+                               "the zip, or give the bundle as a folder.", document=str(source)) from exc
+    with archive:
+        with source.open("rb") as stream:
+            sha = hash_stream(stream)
+        with start_run(settings, sha, source.name) as run:
+            ingest_zip_entries(archive, entries, "", 0, run)
+    return finish_bundle(source, sha, run)
+
+
+def ingest_folder_bundle(source: Path, settings: Settings) -> IngestedBundle:
+    found, refused = list_folder(source)
+    sha = hash_folder(found)
+    with start_run(settings, sha, source.name) as run:
+        run.errors.extend(refused)
+        for rel, path in found:
+            if not run.take_entry():
+                break
+            ingest_folder_file(path, rel, run)
+    return finish_bundle(source, sha, run)
+
+
+def finish_bundle(source: Path, sha: str, run: _Run) -> IngestedBundle:
+    return IngestedBundle(source=str(source), sha256=sha, root=str(run.root), files=run.files, errors=run.errors)
+
+
+@contextmanager
+def start_run(settings: Settings, sha: str, label: str) -> Iterator[_Run]:
+    """A fresh work folder for this bundle, and a staging folder beside it that is removed at the end."""
+    root = prepare_root(settings.work_dir, sha[:16])
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{sha[:16]}-", dir=root.parent))
+    try:
+        yield _Run(limits=settings.limits, root=root, staging=staging, label=label)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def prepare_root(work_dir: Path, key: str) -> Path:
+    """Create `work_dir/key` with mode 0o700, removing whatever an earlier ingestion left there."""
+    work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = work_dir.resolve() / key
+    if root.is_symlink() or root.is_file():
+        root.unlink()
+    elif root.exists():
+        shutil.rmtree(root)
+    root.mkdir(mode=0o700)
+    root.chmod(0o700)  # mkdir's mode is masked by the umask
+    return root
+
+
+# --- zips ------------------------------------------------------------------------------------------------------
+
+
+def open_zip(path: Path) -> tuple[zipfile.ZipFile, list[tuple[zipfile.ZipInfo, str]]]:
+    """Open a zip with names decoded as GBK when they lack the UTF-8 flag.
+
+    `metadata_encoding` fails the whole zip when one legacy name is not GBK; then names are decoded one by one."""
+    try:
+        archive = zipfile.ZipFile(path, metadata_encoding=LEGACY_NAME_ENCODING)
+        return archive, [(info, info.orig_filename) for info in archive.infolist()]
+    except UnicodeDecodeError:
+        archive = zipfile.ZipFile(path)
+        return archive, [(info, decode_legacy_name(info)) for info in archive.infolist()]
+
+
+def decode_legacy_name(info: zipfile.ZipInfo) -> str:
+    """GBK, else UTF-8 without its flag, else the cp437 that zipfile read (which always decodes)."""
+    if info.flag_bits & _UTF8_NAME_FLAG:
+        return info.orig_filename
+    raw = info.orig_filename.encode("cp437")
+    for encoding in (LEGACY_NAME_ENCODING, "utf-8"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.orig_filename
+
+
+def ingest_zip_entries(archive: zipfile.ZipFile, entries: list[tuple[zipfile.ZipInfo, str]], prefix: str,
+                       depth: int, run: _Run) -> None:
+    for info, name in entries:
+        if not run.take_entry():
+            return
+        ingest_zip_entry(archive, info, name, prefix, depth, run)
+
+
+def ingest_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, prefix: str, depth: int,
+                     run: _Run) -> None:
+    if is_directory_entry(info, name):
+        return
+    rel = safe_relpath(name)
+    if rel is None:
+        run.fail(prefix + name, (ErrorCode.UNSAFE_PATH, "this entry name would be written outside the bundle "
+                 "folder (absolute path, drive letter, '..' or control characters), so it was not extracted. "
+                 "Re-create the zip from the evidence folder itself, so that entry names are relative."))
+        return
+    if is_junk(rel):
+        return
+    problem = check_zip_header(info, run.limits) or check_size(info.file_size, run)
+    if problem:
+        run.fail(prefix + rel, problem)
+        return
+    extract_zip_entry(archive, info, prefix + rel, depth, run)
+
+
+def is_directory_entry(info: zipfile.ZipInfo, name: str) -> bool:
+    return name.replace("\\", "/").endswith("/") or stat.S_ISDIR(info.external_attr >> 16)
+
+
+def safe_relpath(name: str) -> str | None:
+    """The entry's path with '/' separators, or None when it could leave the folder. Backslashes count as
+    separators, so `..\\evil` and `C:\\x` are caught like their forward-slash forms."""
+    path = name.replace("\\", "/")
+    if path.startswith("/") or _DRIVE.match(path) or any(ord(char) < 32 for char in path):
+        return None
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    return "/".join(parts)
+
+
+def is_junk(rel: str) -> bool:
+    parts = rel.split("/")
+    return parts[-1] in JUNK_FILES or any(part in JUNK_DIRS for part in parts)
+
+
+def check_zip_header(info: zipfile.ZipInfo, limits: IngestLimits) -> Problem | None:
+    """Refuse links, encrypted entries and likely zip bombs, from the header alone."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return ErrorCode.SYMLINK_ENTRY, ("this entry is a symbolic link, which is never followed. Put the file "
+                                         "itself in the bundle instead of a link to it.")
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        return ErrorCode.ENCRYPTED_ENTRY, "this entry is password-protected. Re-create the zip without a password."
+    if info.file_size > limits.max_entry_bytes:
+        return entry_too_large(info.file_size, limits)
+    ratio = compression_ratio(info)
+    if ratio > limits.max_compression_ratio:
+        return ErrorCode.COMPRESSION_RATIO, (f"this entry would expand {ratio:.0f} times (the limit is "
+                f"{limits.max_compression_ratio:g}), as zip bombs do, so it was not extracted. Re-create the zip "
+                "with ordinary compression, or raise limits.max_compression_ratio if the file is genuine.")
+    return None
+
+
+def compression_ratio(info: zipfile.ZipInfo) -> float:
+    if info.file_size == 0:
+        return 0.0
+    if info.compress_size == 0:
+        return math.inf
+    return info.file_size / info.compress_size
+
+
+def extract_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str, depth: int, run: _Run) -> None:
+    try:
+        with archive.open(info) as source:
+            staged = stage_copy(source, rel, info.file_size, run)
+    except _ENTRY_READ_ERRORS as exc:
+        run.fail(rel, (ErrorCode.CORRUPT_ZIP, f"this entry cannot be extracted ({exc}): the zip is damaged or "
+                 "uses an unsupported compression method. Re-create the zip with ordinary (deflate) compression."))
+        return
+    if staged is not None:
+        admit_file(staged, rel, depth, run)
+
+
+def expand_nested_zip(staged: Path, rel: str, depth: int, run: _Run) -> None:
+    """Open a zip found inside the bundle; its entries become `rel/entry`, one level deeper."""
+    limit = run.limits.max_nested_depth
+    if depth >= limit:
+        run.fail(rel, (ErrorCode.NESTED_ZIP_TOO_DEEP, f"this zip is nested {depth + 1} levels deep and at most "
+                 f"{limit} are opened. Unpack it and put its files in the bundle directly."))
+        return
+    try:
+        archive, entries = open_zip(staged)
+    except _ZIP_OPEN_ERRORS as exc:
+        run.fail(rel, (ErrorCode.CORRUPT_ZIP, f"this file is a zip that cannot be opened ({exc}). Re-create it, or "
+                 "put its files in the bundle directly."))
+        return
+    with archive:
+        ingest_zip_entries(archive, entries, rel + "/", depth + 1, run)
+
+
+# --- folders ---------------------------------------------------------------------------------------------------
+
+
+def list_folder(top: Path) -> tuple[list[tuple[str, Path]], list[BundleError]]:
+    """The regular files under `top` by relative path, and an error for each link or special file."""
+    found: list[tuple[str, Path]] = []
+    refused: list[BundleError] = []
+    for rel, entry in walk_folder(top, ""):
+        if is_junk(rel):
+            continue
+        if entry.is_symlink():
+            refused.append(BundleError(document=rel, code=ErrorCode.SYMLINK_ENTRY, message=f"{rel}: this is a "
+                           "symbolic link, which is never followed. Put the file itself in the bundle folder."))
+        elif entry.is_file(follow_symlinks=False):
+            found.append((rel, Path(entry.path)))
+        else:
+            refused.append(BundleError(document=rel, code=ErrorCode.UNSAFE_PATH, message=f"{rel}: this is a "
+                           "device, pipe or socket, not a regular file. Remove it from the bundle folder."))
+    return found, refused
+
+
+def walk_folder(top: Path, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every non-directory entry below `top`, sorted, without descending into linked folders."""
+    with os.scandir(top) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_folder(Path(entry.path), f"{prefix}{entry.name}/")
+        else:
+            yield f"{prefix}{entry.name}", entry
+
+
+def hash_folder(found: list[tuple[str, Path]]) -> str:
+    digest = hashlib.sha256()
+    for rel, path in sorted(found):
+        with open_no_follow(path) as stream:
+            digest.update(f"{rel}\0{hash_stream(stream)}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def ingest_folder_file(path: Path, rel: str, run: _Run) -> None:
+    try:
+        source = open_no_follow(path)
+    except OSError as exc:
+        run.fail(rel, (ErrorCode.SYMLINK_ENTRY, f"this file cannot be opened without following a link ({exc}). "
+                 "Put the file itself in the bundle folder."))
+        return
+    with source:
+        problem = check_size(os.fstat(source.fileno()).st_size, run)
+        staged = None if problem else stage_copy(source, rel, os.fstat(source.fileno()).st_size, run)
+    if problem:
+        run.fail(rel, problem)
+    elif staged is not None:
+        admit_file(staged, rel, 0, run)
+
+
+def open_no_follow(path: Path) -> BinaryIO:
+    """Open for reading, refusing a link swapped in after the folder was listed."""
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+
+
+# --- every file ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Staged:
+    path: Path
+    size: int
+    sha256: str
+
+
+def check_size(size: int, run: _Run) -> Problem | None:
+    """The per-file limit, then the running total across the whole bundle, nested zips included."""
+    limits = run.limits
+    if size > limits.max_entry_bytes:
+        return entry_too_large(size, limits)
+    if run.bytes_used + size > limits.max_total_bytes:
+        return ErrorCode.BUNDLE_TOO_LARGE, (f"this file ({size} bytes) does not fit: the files before it already "
+                f"use {run.bytes_used} of the {limits.max_total_bytes} bytes allowed for a bundle. Remove what is "
+                "not evidence, or raise limits.max_total_bytes.")
+    return None
+
+
+def entry_too_large(size: int, limits: IngestLimits) -> Problem:
+    return ErrorCode.ENTRY_TOO_LARGE, (f"this file declares {size} bytes, more than the {limits.max_entry_bytes} "
+                                       "allowed per file. Compress or split it, or raise limits.max_entry_bytes.")
+
+
+def stage_copy(source: BinaryIO, rel: str, limit: int, run: _Run) -> _Staged | None:
+    """Copy a stream to a new staging file; None, with an error recorded, when it holds more than `limit` bytes."""
+    path = run.new_staging_path()
+    try:
+        size, sha = copy_limited(source, path, limit)
+    except _SizeExceeded:
+        path.unlink(missing_ok=True)
+        run.fail(rel, (ErrorCode.ENTRY_TOO_LARGE, f"this file holds more bytes than the {limit} it declares, so "
+                 "it was not extracted. The bundle is damaged or crafted; re-create it."))
+        return None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    run.bytes_used += size
+    return _Staged(path, size, sha)
+
+
+def copy_limited(source: BinaryIO, dest: Path, limit: int) -> tuple[int, str]:
+    """Stream `source` into `dest`, counting bytes; raise _SizeExceeded before writing byte `limit + 1`."""
+    digest = hashlib.sha256()
+    size = 0
+    with dest.open("xb") as out:
+        while chunk := source.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                raise _SizeExceeded(dest)
+            digest.update(chunk)
+            out.write(chunk)
+    return size, digest.hexdigest()
+
+
+def admit_file(staged: _Staged, rel: str, depth: int, run: _Run) -> None:
+    """Sniff a staged file: keep it, open it as a nested zip, or refuse it."""
+    kind = sniff_file_type(staged.path) if staged.size else FileType.UNKNOWN
+    if staged.size == 0:
+        run.fail(rel, (ErrorCode.EMPTY_FILE, "this file is empty (0 bytes). Replace it with the real document."))
+    elif kind is FileType.ZIP:
+        expand_nested_zip(staged.path, rel, depth, run)
+    elif kind is FileType.UNKNOWN:
+        run.fail(rel, (ErrorCode.UNKNOWN_FILE_TYPE, f"this file's content is none of the types we read: "
+                 f"{ACCEPTED_TYPES}. Convert it to one of them; its name and extension do not matter."))
+    else:
+        keep_file(staged, rel, kind, run)
+    staged.path.unlink(missing_ok=True)  # kept files were moved away already
+
+
+def keep_file(staged: _Staged, rel: str, kind: FileType, run: _Run) -> None:
+    dest = run.root / rel
+    try:
+        place_file(staged.path, dest, run.root)
+    except OSError as exc:
+        run.fail(rel, (ErrorCode.UNSAFE_PATH, f"this file cannot be stored under its name ({exc}); another entry "
+                 "may already use the same path. Rename one of them."))
+        return
+    run.files.append(BundleFile(path=rel, local_path=str(dest), sha256=staged.sha256, size=staged.size,
+                                file_type=kind))
+
+
+def place_file(staged: Path, dest: Path, root: Path) -> None:
+    """Move a staged file to `dest`, never over an existing path and never outside `root`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.parent.resolve().is_relative_to(root):
+        raise OSError(f"{dest} resolves outside the work folder")
+    if os.path.lexists(dest):
+        raise FileExistsError(f"{dest.relative_to(root)} already exists")
+    os.replace(staged, dest)
+
+
+def hash_stream(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK_BYTES):
+        digest.update(chunk)
+    return digest.hexdigest()

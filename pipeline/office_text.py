@@ -1,0 +1,81 @@
+"""xlsx and docx to text blocks. Boxes are grid positions: (column, row) cells for a sheet, one row per
+paragraph or table cell for a document, so that "same line / line below" reading works as on a page."""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+
+from pipeline.config import IngestLimits
+from pipeline.errors import UnreadableDocument
+from pipeline.models import ErrorCode, Page, TextBlock, TextSource
+
+_CELL_CONFIDENCE = 1.0
+
+
+def read_xlsx(path: Path, limits: IngestLimits) -> list[Page]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocument(ErrorCode.CORRUPT_OFFICE, f"the workbook cannot be opened ({exc}); ask for a re-export") from exc
+    try:
+        return [_sheet_page(sheet, n) for n, sheet in enumerate(workbook.worksheets[: limits.max_pdf_pages], start=1)]
+    finally:
+        workbook.close()
+
+
+def _sheet_page(sheet, number: int) -> Page:
+    blocks: list[TextBlock] = []
+    max_col = 0
+    rows = 0
+    for rows, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for col, value in enumerate(row, start=1):
+            text = cell_text(value)
+            if text:
+                max_col = max(max_col, col)
+                blocks.append(TextBlock(text=text, bbox=(col - 1, rows - 1, col, rows), confidence=_CELL_CONFIDENCE))
+    return Page(number=number, width=max_col, height=rows, source=TextSource.CELLS, blocks=blocks)
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_docx(path: Path) -> list[Page]:
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocument(ErrorCode.CORRUPT_OFFICE, f"the document cannot be opened ({exc}); ask for a re-export") from exc
+    blocks: list[TextBlock] = []
+    row = 0
+    for paragraph in document.paragraphs:
+        if paragraph.text.strip():
+            blocks.append(TextBlock(text=paragraph.text.strip(), bbox=(0, row, 1, row + 1), confidence=_CELL_CONFIDENCE))
+            row += 1
+    for table in document.tables:
+        for table_row in table.rows:
+            for col, cell in enumerate(table_row.cells):
+                if cell.text.strip():
+                    blocks.append(TextBlock(text=cell.text.strip(), bbox=(col, row, col + 1, row + 1), confidence=_CELL_CONFIDENCE))
+            row += 1
+    width = max((b.bbox[2] for b in blocks), default=0)
+    return [Page(number=1, width=width, height=row, source=TextSource.CELLS, blocks=blocks)]
+
+
+def read_plain_text(path: Path) -> list[Page]:
+    lines = [line.strip() for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
+    blocks = [
+        TextBlock(text=line, bbox=(0, i, 1, i + 1), confidence=_CELL_CONFIDENCE) for i, line in enumerate(lines) if line
+    ]
+    return [Page(number=1, width=1, height=len(lines), source=TextSource.CELLS, blocks=blocks)]

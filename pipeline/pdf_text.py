@@ -1,0 +1,155 @@
+"""Digital PDFs to text blocks. Each library does what it does best and no readable text is lost:
+- pdfplumber (with `dedupe_chars`, so fake-bold text is not doubled) gives lines with boxes;
+- pypdfium2 reads fonts pdfminer cannot (fpdf2 + Noto CJK CFF fonts come back empty from pdfplumber);
+- a page whose text layer is garbage on both is rendered with pypdfium2 and OCRed."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+
+from pipeline.config import IngestLimits
+from pipeline.errors import UnreadableDocument
+from pipeline.models import BBox, ErrorCode, Page, TextBlock, TextSource
+
+_GARBAGE = re.compile(r"\(cid:\d+\)|\ufffd|/gid\d+|/g\d{2,}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+TEXT_LAYER_CONFIDENCE = 0.99
+
+PageOcr = Callable[[np.ndarray, int], Page]  # (rendered RGB image, page number) -> OCR page in pixels
+
+
+def is_garbage_text(text: str) -> bool:
+    """True for a text layer that cannot be trusted: glyph codes instead of characters, or almost no CJK
+    on a page that has plenty of text (a CJK font without a usable ToUnicode map)."""
+    compact = re.sub(r"\s", "", text)
+    if not compact:
+        return False
+    if len(_GARBAGE.findall(text)) >= 3 or compact.count("\ufffd") / len(compact) > 0.02:
+        return True
+    letters = [c for c in compact if c.isalpha()]
+    private = sum(1 for c in compact if 0xE000 <= ord(c) <= 0xF8FF)
+    if private / len(compact) > 0.1:
+        return True
+    return len(letters) >= 40 and len(_CJK.findall(compact)) / len(letters) < 0.02
+
+
+def read_pdf(path: Path, limits: IngestLimits, render_dpi: int, ocr: PageOcr) -> list[Page]:
+    with _open_pdfium(path, limits) as pdf, _open_plumber(path) as plumber:
+        return [_read_page(pdf[i], _plumber_page(plumber, i), i + 1, render_dpi, limits, ocr) for i in range(len(pdf))]
+
+
+@contextmanager
+def _open_pdfium(path: Path, limits: IngestLimits) -> Iterator[pdfium.PdfDocument]:
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        code = ErrorCode.ENCRYPTED_PDF if "password" in str(exc).lower() else ErrorCode.CORRUPT_PDF
+        hint = "ask for an unprotected copy" if code is ErrorCode.ENCRYPTED_PDF else "ask the applicant to re-export it"
+        raise UnreadableDocument(code, f"the PDF cannot be opened ({exc}); {hint}") from exc
+    try:
+        if len(pdf) > limits.max_pdf_pages:
+            raise UnreadableDocument(
+                ErrorCode.TOO_MANY_PAGES,
+                f"{len(pdf)} pages is over the limit of {limits.max_pdf_pages}; split the file or raise limits.max_pdf_pages",
+            )
+        if len(pdf) == 0:
+            raise UnreadableDocument(ErrorCode.CORRUPT_PDF, "the PDF has no pages; ask the applicant to re-export it")
+        yield pdf
+    finally:
+        pdf.close()
+
+
+@contextmanager
+def _open_plumber(path: Path) -> Iterator[pdfplumber.PDF | None]:
+    """pdfminer fails on some files pdfium reads; then pypdfium2 alone provides the text."""
+    try:
+        plumber = pdfplumber.open(path)
+    except Exception:  # noqa: BLE001 - any pdfminer failure just means "no second opinion"
+        yield None
+        return
+    try:
+        yield plumber
+    finally:
+        plumber.close()
+
+
+def _plumber_page(plumber: pdfplumber.PDF | None, index: int):
+    try:
+        return plumber.pages[index] if plumber is not None else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _read_page(page: pdfium.PdfPage, plumber_page, number: int, dpi: int, limits: IngestLimits, ocr: PageOcr) -> Page:
+    width, height = page.get_size()
+    plumber_blocks, plumber_raw = _plumber_lines(plumber_page)
+    pdfium_blocks = _pdfium_lines(page, height)
+    plumber_text = "".join(b.text for b in plumber_blocks)
+    pdfium_text = "".join(b.text for b in pdfium_blocks)
+    plumber_ok = bool(plumber_text) and not is_garbage_text(plumber_text)
+    pdfium_ok = bool(pdfium_text) and not is_garbage_text(pdfium_text)
+    if plumber_ok and (not pdfium_ok or plumber_raw >= 0.8 * _compact_len(pdfium_text)):
+        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=plumber_blocks)
+    if pdfium_ok:
+        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=pdfium_blocks)
+    if plumber_text or pdfium_text or _has_images(page):
+        return _ocr_rendered(page, number, dpi, limits, ocr)
+    return Page(number=number, width=width, height=height, source=TextSource.NONE, blocks=[])
+
+
+def _compact_len(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
+
+
+def _plumber_lines(plumber_page) -> tuple[list[TextBlock], int]:
+    if plumber_page is None:
+        return [], 0
+    try:
+        raw = sum(1 for c in plumber_page.chars if not c["text"].isspace())
+        lines = plumber_page.dedupe_chars(tolerance=1).extract_text_lines(strip=True, return_chars=False)
+    except Exception:  # noqa: BLE001 - a page pdfminer chokes on is read by pdfium instead
+        return [], 0
+    blocks = [
+        TextBlock(text=line["text"], bbox=(line["x0"], line["top"], line["x1"], line["bottom"]), confidence=TEXT_LAYER_CONFIDENCE)
+        for line in lines
+        if line["text"].strip()
+    ]
+    return blocks, raw
+
+
+def _pdfium_lines(page: pdfium.PdfPage, height: float) -> list[TextBlock]:
+    textpage = page.get_textpage()
+    try:
+        blocks = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top).strip()
+            if text:
+                bbox: BBox = (left, height - top, right, height - bottom)
+                blocks.append(TextBlock(text=text, bbox=bbox, confidence=TEXT_LAYER_CONFIDENCE))
+        return blocks
+    finally:
+        textpage.close()
+
+
+def _has_images(page: pdfium.PdfPage) -> bool:
+    return any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
+
+
+def _ocr_rendered(page: pdfium.PdfPage, number: int, dpi: int, limits: IngestLimits, ocr: PageOcr) -> Page:
+    width, height = page.get_size()
+    scale = min(dpi / 72, (limits.max_image_pixels / max(width * height, 1)) ** 0.5)
+    image = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
+    read = ocr(image, number)
+    factor = 1 / scale
+    blocks = [
+        TextBlock(text=b.text, bbox=tuple(v * factor for v in b.bbox), confidence=b.confidence)  # type: ignore[arg-type]
+        for b in read.blocks
+    ]
+    return Page(number=number, width=read.width * factor, height=read.height * factor, source=TextSource.OCR, blocks=blocks)
