@@ -1,16 +1,10 @@
-"""Safe ingestion of a bundle (DESIGN.md sections 1 and 2).
-
-A bundle is a folder or a `.zip`. Its files are copied into a private work folder, `settings.work_dir / <sha[:16]>`,
-after the checks below, and each kept file is sniffed by content. Only a bundle that cannot be read at all raises
+"""Safe ingestion of a bundle (DESIGN.md sections 1 and 2): a folder or a `.zip` becomes checked, typed files in
+a private work folder, `settings.work_dir / <sha256[:16]>`. Only a bundle that cannot be read at all raises
 `UnreadableBundle`; every other problem becomes one `BundleError` and the rest of the bundle goes on.
 
-- Zip entries: no path may leave the work folder; links, encrypted entries and entries that break the limits in
-  `settings.limits` are refused. Entries are copied as streams with a byte counter, so a lying header cannot write
-  more than it declares. Names without the UTF-8 flag are read as GBK (zips made on Chinese Windows).
-- A file whose content is a zip is opened in place, up to `limits.max_nested_depth` levels: its entries become
-  `outer/inner.zip/entry`, and the entry count and the byte total run across all levels. Every byte written counts,
-  the inner zip's own bytes included.
-- Folder bundles: symlinks are refused, never followed; the same size and count limits apply.
+Entries are copied as streams with a byte counter, so a lying header cannot write more than it declares. A file
+whose content is a zip is opened in place, up to `limits.max_nested_depth` levels deep, as `outer/inner.zip/entry`;
+the entry count and the byte total (every byte written, the inner zip's own included) run across all levels.
 """
 from __future__ import annotations
 
@@ -53,10 +47,6 @@ class IngestedBundle(Strict):
     root: str  # the private work folder holding the unpacked files
     files: list[BundleFile]  # only files that passed every check
     errors: list[BundleError]  # one per file or entry that could not be taken
-
-
-class _SizeExceeded(Exception):
-    """A stream held more bytes than its header or its stat declared."""
 
 
 @dataclass
@@ -116,7 +106,7 @@ def ingest_zip_bundle(source: Path, settings: Settings) -> IngestedBundle:
             sha = hash_stream(stream)
         with start_run(settings, sha, source.name) as run:
             ingest_zip_entries(archive, entries, "", 0, run)
-    return finish_bundle(source, sha, run)
+    return IngestedBundle(source=str(source), sha256=sha, root=str(run.root), files=run.files, errors=run.errors)
 
 
 def ingest_folder_bundle(source: Path, settings: Settings) -> IngestedBundle:
@@ -128,10 +118,6 @@ def ingest_folder_bundle(source: Path, settings: Settings) -> IngestedBundle:
             if not run.take_entry():
                 break
             ingest_folder_file(path, rel, run)
-    return finish_bundle(source, sha, run)
-
-
-def finish_bundle(source: Path, sha: str, run: _Run) -> IngestedBundle:
     return IngestedBundle(source=str(source), sha256=sha, root=str(run.root), files=run.files, errors=run.errors)
 
 
@@ -160,8 +146,6 @@ def prepare_root(work_dir: Path, key: str) -> Path:
 
 
 # --- zips ------------------------------------------------------------------------------------------------------
-
-
 def open_zip(path: Path) -> tuple[zipfile.ZipFile, list[tuple[zipfile.ZipInfo, str]]]:
     """Open a zip with names decoded as GBK when they lack the UTF-8 flag.
 
@@ -253,10 +237,8 @@ def check_zip_header(info: zipfile.ZipInfo, limits: IngestLimits) -> Problem | N
 
 
 def compression_ratio(info: zipfile.ZipInfo) -> float:
-    if info.file_size == 0:
-        return 0.0
     if info.compress_size == 0:
-        return math.inf
+        return math.inf if info.file_size else 0.0
     return info.file_size / info.compress_size
 
 
@@ -290,8 +272,6 @@ def expand_nested_zip(staged: Path, rel: str, depth: int, run: _Run) -> None:
 
 
 # --- folders ---------------------------------------------------------------------------------------------------
-
-
 def list_folder(top: Path) -> tuple[list[tuple[str, Path]], list[BundleError]]:
     """The regular files under `top` by relative path, and an error for each link or special file."""
     found: list[tuple[str, Path]] = []
@@ -337,8 +317,9 @@ def ingest_folder_file(path: Path, rel: str, run: _Run) -> None:
                  "Put the file itself in the bundle folder."))
         return
     with source:
-        problem = check_size(os.fstat(source.fileno()).st_size, run)
-        staged = None if problem else stage_copy(source, rel, os.fstat(source.fileno()).st_size, run)
+        size = os.fstat(source.fileno()).st_size
+        problem = check_size(size, run)
+        staged = None if problem else stage_copy(source, rel, size, run)
     if problem:
         run.fail(rel, problem)
     elif staged is not None:
@@ -351,8 +332,6 @@ def open_no_follow(path: Path) -> BinaryIO:
 
 
 # --- every file ------------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Staged:
     path: Path
@@ -378,34 +357,25 @@ def entry_too_large(size: int, limits: IngestLimits) -> Problem:
 
 
 def stage_copy(source: BinaryIO, rel: str, limit: int, run: _Run) -> _Staged | None:
-    """Copy a stream to a new staging file; None, with an error recorded, when it holds more than `limit` bytes."""
-    path = run.new_staging_path()
+    """Stream `source` into a new staging file, counting bytes, and stop before byte `limit + 1`, so a lying header
+    cannot write more than it declares. None, with an error recorded, when the stream holds more than `limit`."""
+    path, digest, size = run.new_staging_path(), hashlib.sha256(), 0
     try:
-        size, sha = copy_limited(source, path, limit)
-    except _SizeExceeded:
-        path.unlink(missing_ok=True)
-        run.fail(rel, (ErrorCode.ENTRY_TOO_LARGE, f"this file holds more bytes than the {limit} it declares, so "
-                 "it was not extracted. The bundle is damaged or crafted; re-create it."))
-        return None
+        with path.open("xb") as out:
+            while (chunk := source.read(CHUNK_BYTES)) and size + len(chunk) <= limit:
+                size += len(chunk)
+                digest.update(chunk)
+                out.write(chunk)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    if chunk:  # the loop stopped on a chunk that would pass the limit
+        path.unlink()
+        run.fail(rel, (ErrorCode.ENTRY_TOO_LARGE, f"this file holds more than the {limit} bytes it declares, so it "
+                 "was not extracted. The bundle is damaged or crafted; re-create it."))
+        return None
     run.bytes_used += size
-    return _Staged(path, size, sha)
-
-
-def copy_limited(source: BinaryIO, dest: Path, limit: int) -> tuple[int, str]:
-    """Stream `source` into `dest`, counting bytes; raise _SizeExceeded before writing byte `limit + 1`."""
-    digest = hashlib.sha256()
-    size = 0
-    with dest.open("xb") as out:
-        while chunk := source.read(CHUNK_BYTES):
-            size += len(chunk)
-            if size > limit:
-                raise _SizeExceeded(dest)
-            digest.update(chunk)
-            out.write(chunk)
-    return size, digest.hexdigest()
+    return _Staged(path, size, digest.hexdigest())
 
 
 def admit_file(staged: _Staged, rel: str, depth: int, run: _Run) -> None:

@@ -75,6 +75,8 @@ class ErrorCode(StrEnum):
     BAD_APPLICATION = "bad_application"
     OCR_FAILED = "ocr_failed"
     EXTRACTION_FAILED = "extraction_failed"
+    BAD_RULES = "bad_rules"
+    BAD_USAGE = "bad_usage"
 
 
 class Strict(BaseModel):

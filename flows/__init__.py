@@ -1,0 +1,1 @@
+"""Orchestration only: Prefect flows and tasks around the plain stage functions, the CLI, serve."""

@@ -1,0 +1,74 @@
+"""The plain stage functions the flow's tasks wrap. They need no Prefect and are tested directly."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from extractors.application import Application, application_facts, is_application, read_application
+from extractors.extract import classify_document, extract_document, number_facts
+from pipeline.config import Settings
+from pipeline.errors import EvidenceError
+from pipeline.ingest import IngestedBundle
+from pipeline.models import (
+    BundleError, BundleFile, BundleInfo, Document, DocumentKind, ErrorCode, Fact, Report, TextSource,
+)
+from pipeline.pages import PageReader
+from pipeline.report import build_report
+from validators.evaluate import evaluate_market
+from validators.rules import RulesFile
+
+
+def read_document(file: BundleFile, settings: Settings, engine: str | None = None) -> Document:
+    if is_application(file):
+        return Document(path=file.path, sha256=file.sha256, file_type=file.file_type, kind=DocumentKind.APPLICATION,
+                        text_source=TextSource.CELLS)
+    return PageReader(settings, engine).read(file)
+
+
+def find_application(bundle: IngestedBundle) -> tuple[Application | None, BundleFile | None, list[BundleError]]:
+    files = [f for f in bundle.files if is_application(f)]
+    if not files:
+        return None, None, []
+    try:
+        return read_application(files[0]), files[0], []
+    except EvidenceError as exc:
+        return None, files[0], [exc.as_bundle_error(files[0].path)]
+
+
+def extract_facts(documents: list[Document], application: Application | None, application_path: str) -> tuple[list[Document], list[Fact], list[BundleError]]:
+    classified = [classify_document(d) for d in documents]
+    facts: list[Fact] = []
+    errors: list[BundleError] = []
+    for document in classified:
+        try:
+            facts.extend(extract_document(document))
+        except Exception as exc:  # noqa: BLE001 - one document's extractor failing never stops the bundle
+            errors.append(BundleError(document=document.path, code=ErrorCode.EXTRACTION_FAILED,
+                                      message=f"extraction failed ({type(exc).__name__}: {exc}); the document needs a manual read"))
+    if application is not None:
+        facts.extend(application_facts(application, application_path))
+    return classified, number_facts(facts), errors
+
+
+def evaluate_reports(
+    bundle: IngestedBundle, documents: list[Document], facts: list[Fact], errors: list[BundleError],
+    rules: RulesFile, markets: list[str], as_of: dt.date,
+) -> list[Report]:
+    info = BundleInfo(path=bundle.source, sha256=bundle.sha256, files=len(bundle.files) + len(bundle.errors))
+    reports = []
+    for market in markets:
+        verdict, results = evaluate_market(facts, rules, market, as_of)
+        reports.append(build_report(
+            bundle=info, market=market, as_of=as_of, rules_version=rules.version, verdict=verdict,
+            requirements=results, facts=facts, documents=documents, errors=errors,
+        ))
+    return reports
+
+
+def document_errors(documents: list[Document]) -> list[BundleError]:
+    return [d.error for d in documents if d.error is not None]
+
+
+def bundle_name(source: str) -> str:
+    path = Path(source)
+    return path.stem if path.suffix.lower() == ".zip" else path.name

@@ -1,0 +1,1 @@
+"""Requirements of each market, evaluated over facts as of a date. Imports only pipeline/."""
