@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractors.labels import find_labels
+from extractors.labels import LabelHit, find_labels
 from extractors.layout import ANYWHERE, Candidate, union_bbox, value_candidates
 from extractors.shapes import find_credit_codes, find_registration_numbers
 from extractors.specs import load_license_spec
@@ -50,11 +50,18 @@ def _by_label(document: Document, field: str, parser: FieldParser) -> list[Fact]
         hits = find_labels([b.text for b in page.blocks])
         for block, block_hits in sorted(zip(page.blocks, hits), key=lambda bh: (bh[0].bbox[1], bh[0].bbox[0])):
             for hit in (h for h in block_hits if h.field == field):
-                rest = normalise(block.text)[hit.end:].lstrip(":：")
+                rest = _value_text(normalise(block.text), hit, block_hits)
                 facts = _first_reading(document, page, value_candidates(page, block, rest), parser)
                 if facts:
                     return facts
     return []
+
+
+def _value_text(compact: str, hit: LabelHit, hits: list[LabelHit]) -> str:
+    """The label's own block after the label, up to the next label (text-layer lines often run two columns
+    together: 名称 X 成立日期 Y)."""
+    following = [h.start for h in hits if h.start >= hit.end]
+    return compact[hit.end : min(following, default=len(compact))].lstrip(":：")
 
 
 def _anywhere(document: Document, parser: FieldParser, field: str) -> list[Fact]:
@@ -110,8 +117,8 @@ def _parse_company_name(text: str) -> list[Reading]:
     match = re.fullmatch(rf"[{spec.label_residue}]{{0,2}}(.{{2,60}}?(?:{suffixes}))", compact)
     if not match or re.search(r"[:：;；，,。]|\d{4}", match.group(1)):
         return []
-    name = match.group(1)
-    stripped = name != compact
+    name = match.group(1).replace("(", "（").replace(")", "）")  # names are registered with full-width brackets
+    stripped = match.group(1) != compact
     return [Reading("company_name", name, 0.95 if stripped else 1.0)]
 
 

@@ -25,7 +25,7 @@ class Money(Strict):
 
 
 CURRENCIES = {
-    "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "欧元": "EUR", "EUR": "EUR", "美元": "USD", "USD": "USD",
+    "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "欧元": "EUR", "EUR": "EUR", "美元": "USD", "USD": "USD",
     "港元": "HKD", "港币": "HKD", "HKD": "HKD", "日元": "JPY", "JPY": "JPY", "英镑": "GBP", "GBP": "GBP",
 }
 _UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}

@@ -52,7 +52,12 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache)
     key = OcrCache.key_for(image, engine.version)
     cached = cache.get(key)
     if cached is None:
-        cached = _read_upright(image, engine)
+        try:
+            cached = _read_upright(image, engine)
+        except Exception as exc:  # noqa: BLE001 - an engine crash is this document's error, not the bundle's
+            raise UnreadableDocument(
+                ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
+            ) from exc
         cache.put(key, cached)
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, blocks=cached.blocks)
 

@@ -29,7 +29,7 @@ from pipeline.models import BundleError, BundleFile, ErrorCode, FileType, Strict
 from pipeline.sniff import ACCEPTED_TYPES, sniff_file_type
 
 CHUNK_BYTES = 1 << 16
-LEGACY_NAME_ENCODING = "gbk"  # entry names without the UTF-8 flag
+LEGACY_NAME_ENCODING = "gbk"  # entry names without the UTF-8 flag: zips made on Chinese Windows
 JUNK_DIRS = frozenset({"__MACOSX"})
 JUNK_FILES = frozenset({".DS_Store"})
 _UTF8_NAME_FLAG = 0x800
@@ -38,7 +38,23 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _ZIP_OPEN_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, UnicodeDecodeError)
 _ENTRY_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError)
 
-Problem = tuple[ErrorCode, str]
+# What the applicant can do about each refusal; every message is "<path>: <what is wrong>. <advice>"
+_ADVICE: dict[ErrorCode, str] = {
+    ErrorCode.UNSAFE_PATH: "Re-create the bundle from the evidence folder itself, with relative, unique names.",
+    ErrorCode.SYMLINK_ENTRY: "Links are never followed: put the file itself in the bundle.",
+    ErrorCode.ENCRYPTED_ENTRY: "Re-create the zip without a password.",
+    ErrorCode.ENTRY_TOO_LARGE: "Compress or split the document, or raise limits.max_entry_bytes.",
+    ErrorCode.COMPRESSION_RATIO: "Zip bombs look like this: re-create the zip with ordinary compression, or raise "
+                                 "limits.max_compression_ratio if the file is genuine.",
+    ErrorCode.BUNDLE_TOO_LARGE: "Remove what is not evidence, or raise limits.max_total_bytes.",
+    ErrorCode.TOO_MANY_ENTRIES: "Remove what is not evidence, or raise limits.max_entries.",
+    ErrorCode.NESTED_ZIP_TOO_DEEP: "Unpack the inner archive and put its files in the bundle directly.",
+    ErrorCode.CORRUPT_ZIP: "Re-create the zip with ordinary (deflate) compression and send it again.",
+    ErrorCode.EMPTY_FILE: "Replace it with the real document.",
+    ErrorCode.UNKNOWN_FILE_TYPE: f"Send it as one of: {ACCEPTED_TYPES}; its name and extension do not matter.",
+}
+
+Problem = tuple[ErrorCode, str]  # a code and what is wrong
 
 
 class IngestedBundle(Strict):
@@ -47,6 +63,11 @@ class IngestedBundle(Strict):
     root: str  # the private work folder holding the unpacked files
     files: list[BundleFile]  # only files that passed every check
     errors: list[BundleError]  # one per file or entry that could not be taken
+
+
+def bundle_error(document: str, problem: Problem) -> BundleError:
+    code, what = problem
+    return BundleError(document=document, code=code, message=f"{document}: {what}. {_ADVICE[code]}")
 
 
 @dataclass
@@ -64,16 +85,15 @@ class _Run:
     staged: int = 0
 
     def fail(self, document: str, problem: Problem) -> None:
-        code, message = problem
-        self.errors.append(BundleError(document=document, code=code, message=f"{document}: {message}"))
+        self.errors.append(bundle_error(document, problem))
 
     def take_entry(self) -> bool:
         """Count one more entry across every level; False past `max_entries`, which is reported once."""
         self.entries_seen += 1
         limit = self.limits.max_entries
         if self.entries_seen == limit + 1:
-            self.fail(self.label, (ErrorCode.TOO_MANY_ENTRIES, f"the bundle holds more than {limit} entries; only "
-                      f"the first {limit} were read. Remove what is not evidence, or raise limits.max_entries."))
+            self.fail(self.label, (ErrorCode.TOO_MANY_ENTRIES, f"the bundle holds more than {limit} entries and "
+                                   f"only the first {limit} were read"))
         return self.entries_seen <= limit
 
     def new_staging_path(self) -> Path:
@@ -101,9 +121,8 @@ def ingest_zip_bundle(source: Path, settings: Settings) -> IngestedBundle:
     except _ZIP_OPEN_ERRORS as exc:
         raise UnreadableBundle(ErrorCode.CORRUPT_ZIP, f"{source} is not a readable zip file ({exc}). Re-create "
                                "the zip, or give the bundle as a folder.", document=str(source)) from exc
-    with archive:
-        with source.open("rb") as stream:
-            sha = hash_stream(stream)
+    with archive, source.open("rb") as stream:
+        sha = hash_stream(stream)
         with start_run(settings, sha, source.name) as run:
             ingest_zip_entries(archive, entries, "", 0, run)
     return IngestedBundle(source=str(source), sha256=sha, root=str(run.root), files=run.files, errors=run.errors)
@@ -145,7 +164,6 @@ def prepare_root(work_dir: Path, key: str) -> Path:
     return root
 
 
-# --- zips ------------------------------------------------------------------------------------------------------
 def open_zip(path: Path) -> tuple[zipfile.ZipFile, list[tuple[zipfile.ZipInfo, str]]]:
     """Open a zip with names decoded as GBK when they lack the UTF-8 flag.
 
@@ -185,9 +203,8 @@ def ingest_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
         return
     rel = safe_relpath(name)
     if rel is None:
-        run.fail(prefix + name, (ErrorCode.UNSAFE_PATH, "this entry name would be written outside the bundle "
-                 "folder (absolute path, drive letter, '..' or control characters), so it was not extracted. "
-                 "Re-create the zip from the evidence folder itself, so that entry names are relative."))
+        run.fail(prefix + name, (ErrorCode.UNSAFE_PATH, "this name would land outside the bundle folder (absolute "
+                                 "path, drive letter, '..' or control characters), so it was not extracted"))
         return
     if is_junk(rel):
         return
@@ -222,17 +239,15 @@ def is_junk(rel: str) -> bool:
 def check_zip_header(info: zipfile.ZipInfo, limits: IngestLimits) -> Problem | None:
     """Refuse links, encrypted entries and likely zip bombs, from the header alone."""
     if stat.S_ISLNK(info.external_attr >> 16):
-        return ErrorCode.SYMLINK_ENTRY, ("this entry is a symbolic link, which is never followed. Put the file "
-                                         "itself in the bundle instead of a link to it.")
+        return ErrorCode.SYMLINK_ENTRY, "this entry is a symbolic link"
     if info.flag_bits & _ENCRYPTED_FLAG:
-        return ErrorCode.ENCRYPTED_ENTRY, "this entry is password-protected. Re-create the zip without a password."
+        return ErrorCode.ENCRYPTED_ENTRY, "this entry is password-protected"
     if info.file_size > limits.max_entry_bytes:
         return entry_too_large(info.file_size, limits)
     ratio = compression_ratio(info)
     if ratio > limits.max_compression_ratio:
-        return ErrorCode.COMPRESSION_RATIO, (f"this entry would expand {ratio:.0f} times (the limit is "
-                f"{limits.max_compression_ratio:g}), as zip bombs do, so it was not extracted. Re-create the zip "
-                "with ordinary compression, or raise limits.max_compression_ratio if the file is genuine.")
+        return ErrorCode.COMPRESSION_RATIO, (f"this entry would expand {ratio:.0f} times, over the limit of "
+                                             f"{limits.max_compression_ratio:g}, so it was not extracted")
     return None
 
 
@@ -248,7 +263,7 @@ def extract_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str,
             staged = stage_copy(source, rel, info.file_size, run)
     except _ENTRY_READ_ERRORS as exc:
         run.fail(rel, (ErrorCode.CORRUPT_ZIP, f"this entry cannot be extracted ({exc}): the zip is damaged or "
-                 "uses an unsupported compression method. Re-create the zip with ordinary (deflate) compression."))
+                                              "uses an unsupported compression method"))
         return
     if staged is not None:
         admit_file(staged, rel, depth, run)
@@ -259,19 +274,17 @@ def expand_nested_zip(staged: Path, rel: str, depth: int, run: _Run) -> None:
     limit = run.limits.max_nested_depth
     if depth >= limit:
         run.fail(rel, (ErrorCode.NESTED_ZIP_TOO_DEEP, f"this zip is nested {depth + 1} levels deep and at most "
-                 f"{limit} are opened. Unpack it and put its files in the bundle directly."))
+                                                      f"{limit} are opened"))
         return
     try:
         archive, entries = open_zip(staged)
     except _ZIP_OPEN_ERRORS as exc:
-        run.fail(rel, (ErrorCode.CORRUPT_ZIP, f"this file is a zip that cannot be opened ({exc}). Re-create it, or "
-                 "put its files in the bundle directly."))
+        run.fail(rel, (ErrorCode.CORRUPT_ZIP, f"this file is a zip that cannot be opened ({exc})"))
         return
     with archive:
         ingest_zip_entries(archive, entries, rel + "/", depth + 1, run)
 
 
-# --- folders ---------------------------------------------------------------------------------------------------
 def list_folder(top: Path) -> tuple[list[tuple[str, Path]], list[BundleError]]:
     """The regular files under `top` by relative path, and an error for each link or special file."""
     found: list[tuple[str, Path]] = []
@@ -280,13 +293,11 @@ def list_folder(top: Path) -> tuple[list[tuple[str, Path]], list[BundleError]]:
         if is_junk(rel):
             continue
         if entry.is_symlink():
-            refused.append(BundleError(document=rel, code=ErrorCode.SYMLINK_ENTRY, message=f"{rel}: this is a "
-                           "symbolic link, which is never followed. Put the file itself in the bundle folder."))
+            refused.append(bundle_error(rel, (ErrorCode.SYMLINK_ENTRY, "this is a symbolic link")))
         elif entry.is_file(follow_symlinks=False):
             found.append((rel, Path(entry.path)))
         else:
-            refused.append(BundleError(document=rel, code=ErrorCode.UNSAFE_PATH, message=f"{rel}: this is a "
-                           "device, pipe or socket, not a regular file. Remove it from the bundle folder."))
+            refused.append(bundle_error(rel, (ErrorCode.UNSAFE_PATH, "this is a device, pipe or socket, not a file")))
     return found, refused
 
 
@@ -313,8 +324,7 @@ def ingest_folder_file(path: Path, rel: str, run: _Run) -> None:
     try:
         source = open_no_follow(path)
     except OSError as exc:
-        run.fail(rel, (ErrorCode.SYMLINK_ENTRY, f"this file cannot be opened without following a link ({exc}). "
-                 "Put the file itself in the bundle folder."))
+        run.fail(rel, (ErrorCode.SYMLINK_ENTRY, f"this file cannot be opened without following a link ({exc})"))
         return
     with source:
         size = os.fstat(source.fileno()).st_size
@@ -331,7 +341,6 @@ def open_no_follow(path: Path) -> BinaryIO:
     return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
-# --- every file ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Staged:
     path: Path
@@ -346,14 +355,12 @@ def check_size(size: int, run: _Run) -> Problem | None:
         return entry_too_large(size, limits)
     if run.bytes_used + size > limits.max_total_bytes:
         return ErrorCode.BUNDLE_TOO_LARGE, (f"this file ({size} bytes) does not fit: the files before it already "
-                f"use {run.bytes_used} of the {limits.max_total_bytes} bytes allowed for a bundle. Remove what is "
-                "not evidence, or raise limits.max_total_bytes.")
+                                            f"use {run.bytes_used} of the {limits.max_total_bytes} bytes allowed")
     return None
 
 
 def entry_too_large(size: int, limits: IngestLimits) -> Problem:
-    return ErrorCode.ENTRY_TOO_LARGE, (f"this file declares {size} bytes, more than the {limits.max_entry_bytes} "
-                                       "allowed per file. Compress or split it, or raise limits.max_entry_bytes.")
+    return ErrorCode.ENTRY_TOO_LARGE, f"this file has {size} bytes, over the limit of {limits.max_entry_bytes}"
 
 
 def stage_copy(source: BinaryIO, rel: str, limit: int, run: _Run) -> _Staged | None:
@@ -371,8 +378,8 @@ def stage_copy(source: BinaryIO, rel: str, limit: int, run: _Run) -> _Staged | N
         raise
     if chunk:  # the loop stopped on a chunk that would pass the limit
         path.unlink()
-        run.fail(rel, (ErrorCode.ENTRY_TOO_LARGE, f"this file holds more than the {limit} bytes it declares, so it "
-                 "was not extracted. The bundle is damaged or crafted; re-create it."))
+        run.fail(rel, (ErrorCode.ENTRY_TOO_LARGE, f"this file holds more than the {limit} bytes it declares; the "
+                                                  "bundle is damaged or crafted, so it was not extracted"))
         return None
     run.bytes_used += size
     return _Staged(path, size, digest.hexdigest())
@@ -382,37 +389,29 @@ def admit_file(staged: _Staged, rel: str, depth: int, run: _Run) -> None:
     """Sniff a staged file: keep it, open it as a nested zip, or refuse it."""
     kind = sniff_file_type(staged.path) if staged.size else FileType.UNKNOWN
     if staged.size == 0:
-        run.fail(rel, (ErrorCode.EMPTY_FILE, "this file is empty (0 bytes). Replace it with the real document."))
+        run.fail(rel, (ErrorCode.EMPTY_FILE, "this file is empty (0 bytes)"))
     elif kind is FileType.ZIP:
         expand_nested_zip(staged.path, rel, depth, run)
     elif kind is FileType.UNKNOWN:
-        run.fail(rel, (ErrorCode.UNKNOWN_FILE_TYPE, f"this file's content is none of the types we read: "
-                 f"{ACCEPTED_TYPES}. Convert it to one of them; its name and extension do not matter."))
+        run.fail(rel, (ErrorCode.UNKNOWN_FILE_TYPE, "this file's content is not a type we can read"))
     else:
         keep_file(staged, rel, kind, run)
     staged.path.unlink(missing_ok=True)  # kept files were moved away already
 
 
 def keep_file(staged: _Staged, rel: str, kind: FileType, run: _Run) -> None:
+    """Move a staged file to its place in the work folder, never over an existing path nor outside the folder."""
     dest = run.root / rel
     try:
-        place_file(staged.path, dest, run.root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if not dest.parent.resolve().is_relative_to(run.root) or os.path.lexists(dest):
+            raise FileExistsError(f"another entry already uses {rel}")
+        os.replace(staged.path, dest)
     except OSError as exc:
-        run.fail(rel, (ErrorCode.UNSAFE_PATH, f"this file cannot be stored under its name ({exc}); another entry "
-                 "may already use the same path. Rename one of them."))
+        run.fail(rel, (ErrorCode.UNSAFE_PATH, f"this file cannot be stored under its name ({exc})"))
         return
     run.files.append(BundleFile(path=rel, local_path=str(dest), sha256=staged.sha256, size=staged.size,
                                 file_type=kind))
-
-
-def place_file(staged: Path, dest: Path, root: Path) -> None:
-    """Move a staged file to `dest`, never over an existing path and never outside `root`."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not dest.parent.resolve().is_relative_to(root):
-        raise OSError(f"{dest} resolves outside the work folder")
-    if os.path.lexists(dest):
-        raise FileExistsError(f"{dest.relative_to(root)} already exists")
-    os.replace(staged, dest)
 
 
 def hash_stream(stream: BinaryIO) -> str:

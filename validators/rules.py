@@ -64,9 +64,18 @@ def rules_path() -> Path:
     return Path(os.environ.get("EVIDENCE_RULES", DEFAULT_RULES))
 
 
-@lru_cache(maxsize=8)
 def load_rules(path: Path | None = None) -> RulesFile:
-    path = path or rules_path()
+    """The rules at `path`, else at EVIDENCE_RULES, else the bundled file. Reloaded when the file changes."""
+    path = Path(path or rules_path())
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise UsageError(ErrorCode.BAD_RULES, f"cannot read the rules file {path}: {exc}") from exc
+    return _load_rules_file(path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_rules_file(path: Path, stamp: int) -> RulesFile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         rules = RulesFile.model_validate(raw)

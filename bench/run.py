@@ -1,0 +1,149 @@
+"""`make bench`: figures written to bench/results.json. Ratios matter more than seconds on noisy machines.
+
+- seconds per page and key-field accuracy for each OCR engine, on the fixture license images;
+- the pipeline's time on a scanned page against the raw engine's time on the same image (target <= 1.10);
+- a second (cached) run of a bundle against the first;
+- the fixed start-up cost of one `evidence verify` on a bundle holding only application.json;
+- peak RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from extractors import business_license
+from fixtures.generate import generate_all
+from flows import stages
+from pipeline.config import Settings
+from pipeline.image_text import load_image_frames
+from pipeline.ingest import ingest_bundle
+from pipeline.models import BundleFile
+from pipeline.ocr import available_engines, get_engine
+from pipeline.pages import PageReader
+from pipeline.sniff import sniff_file_type
+from validators.rules import load_rules
+
+KEY_FIELDS = ("credit_code", "registered_capital_cny", "established_on")
+
+
+def license_images(fixtures: Path) -> list[tuple[Path, dict]]:
+    """(image, truth facts) for every license image in the generated bundles."""
+    found = []
+    for truth_file in sorted((fixtures / "truth").glob("*.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        for name, doc in truth.get("documents", {}).items():
+            path = fixtures / "bundles" / truth["bundle"] / name
+            if doc.get("kind") == "business_license" and sniff_file_type(path).is_image:
+                found.append((path, doc["facts"]))
+    return found
+
+
+def as_file(path: Path) -> BundleFile:
+    return BundleFile(path=path.name, local_path=str(path), sha256="-", size=path.stat().st_size, file_type=sniff_file_type(path))
+
+
+def measure_engine(name: str, images: list[tuple[Path, dict]], home: Path) -> dict:
+    engine = get_engine(name)
+    frames = [load_image_frames(path, Settings().limits)[0] for path, _ in images]
+    engine.recognize(frames[0])  # load models before timing
+    started = time.perf_counter()
+    for frame in frames:
+        engine.recognize(frame)
+    per_page = (time.perf_counter() - started) / len(frames)
+    reader = PageReader(Settings(home=home / name), name)
+    right = total = 0
+    for path, truth in images:
+        facts = {f.name: f.value for f in business_license.extract(reader.read(as_file(path)))}
+        for field in KEY_FIELDS:
+            total += 1
+            right += facts.get(field) == truth.get(field)
+    return {"seconds_per_page": round(per_page, 3), "key_field_accuracy": round(right / total, 4), "pages": len(frames)}
+
+
+def measure_overhead(image: Path, home: Path) -> dict:
+    """Pipeline (load, EXIF, hash, orientation, OCR, cache write) vs the raw engine on the same image."""
+    engine = get_engine("rapidocr")
+    frame = load_image_frames(image, Settings().limits)[0]
+    engine.recognize(frame)
+    raw, pipeline = [], []
+    for attempt in range(3):
+        started = time.perf_counter()
+        engine.recognize(frame)
+        raw.append(time.perf_counter() - started)
+        reader = PageReader(Settings(home=home / f"overhead-{attempt}"))
+        started = time.perf_counter()
+        reader.read(as_file(image))
+        pipeline.append(time.perf_counter() - started)
+    return {"raw_engine_s": round(min(raw), 3), "pipeline_s": round(min(pipeline), 3), "ratio": round(min(pipeline) / min(raw), 3)}
+
+
+def run_stages(bundle: Path, settings: Settings) -> float:
+    started = time.perf_counter()
+    ingested = ingest_bundle(bundle, settings)
+    documents = [stages.read_document(f, settings) for f in ingested.files]
+    application, app_file, _ = stages.find_application(ingested)
+    _, facts, _ = stages.extract_facts(documents, application, app_file.path if app_file else "")
+    stages.evaluate_reports(ingested, documents, facts, [], load_rules(), ["api"], __import__("datetime").date(2026, 11, 28))
+    return time.perf_counter() - started
+
+
+def measure_cache(bundle: Path, home: Path) -> dict:
+    settings = Settings(home=home / "cache-run")
+    first = run_stages(bundle, settings)
+    second = run_stages(bundle, settings)
+    return {"first_s": round(first, 3), "second_s": round(second, 3), "ratio": round(second / first, 4)}
+
+
+def measure_startup(home: Path) -> dict:
+    """A cold `evidence verify` on a bundle that holds only application.json: Prefect + imports + rules."""
+    bundle = home / "startup-bundle"
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / "application.json").write_text(json.dumps({"company_name": "测试有限公司", "markets": ["api"]}, ensure_ascii=False), encoding="utf-8")
+    evidence = shutil.which("evidence") or str(Path(sys.executable).parent / "evidence")
+    env = {**os.environ, "EVIDENCE_HOME": str(home / "startup-home")}
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run([evidence, "verify", str(bundle), "--as-of", "2026-11-28"], check=True, env=env, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return {"cold_verify_s": round(min(times), 2), "runs": [round(t, 2) for t in times], "prefect_api_url_set": bool(os.environ.get("PREFECT_API_URL"))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        generate_all(home / "fixtures")
+        images = license_images(home / "fixtures")
+        scanned = next(path for path, _ in images if "scan" in path.parent.name or "scan" in path.name)
+        digital = next(p for p in sorted((home / "fixtures" / "bundles").iterdir()) if "pdf" in p.name and "cid" not in p.name and "scan" not in p.name)
+        results = {
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+            "engines": {name: measure_engine(name, images, home) for name in available_engines()},
+            "pipeline_vs_raw_ocr_on_scanned_page": measure_overhead(scanned, home),
+            "cache_second_run_vs_first": measure_cache(scanned.parent, home),
+            "digital_bundle_cache_run": measure_cache(digital, home / "digital"),
+            "startup_cost": measure_startup(home),
+        }
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    results["peak_rss_mb"] = {"bench_process": round(usage[0] / 1024), "largest_child": round(usage[1] / 1024)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Page text from real files made by the fixture generator: the PDF pitfalls found in the trial, broken
+files, limits, the engine registry and the OCR cache."""
+import io
+import json
+
+import numpy as np
+import pdfplumber
+import pytest
+from PIL import Image
+
+from extractors import business_license
+from pipeline.config import IngestLimits, Settings
+from pipeline.models import BundleFile, ErrorCode, FileType, TextSource
+from pipeline.ocr import get_engine, register_engine
+from pipeline.ocr.registry import unregister_engine
+from pipeline.pages import PageReader
+from pipeline.pdf_text import is_garbage_text
+from pipeline.sniff import sniff_file_type
+
+
+def as_file(path):
+    return BundleFile(path=path.name, local_path=str(path), sha256="-", size=path.stat().st_size, file_type=sniff_file_type(path))
+
+
+def truth_of(generated, bundle):
+    truth = json.loads((generated / "truth" / f"{bundle}.json").read_text(encoding="utf-8"))
+    (name, doc), = truth["documents"].items()
+    return generated / "bundles" / bundle / name, doc["facts"]
+
+
+def facts_of(document):
+    out = {}
+    for fact in business_license.extract(document):
+        out.setdefault(fact.name, fact.value)
+    return out
+
+
+@pytest.fixture
+def reader(session_home):
+    return PageReader(Settings(home=session_home))
+
+
+def test_cid_garbage_pdf_falls_back_to_ocr(generated, reader):
+    path, truth = truth_of(generated, "pdf_cid_garbage")
+    with pdfplumber.open(path) as pdf:
+        assert is_garbage_text(pdf.pages[0].extract_text())  # the trap is real
+    document = reader.read(as_file(path))
+    assert document.pages[0].source is TextSource.OCR
+    facts = facts_of(document)
+    for field in ("company_name", "credit_code", "registered_capital_cny", "established_on"):
+        assert facts.get(field) == truth[field], field
+
+
+def test_pdf_that_pdfplumber_reads_empty_is_read_by_pypdfium2(generated, reader):
+    path, truth = truth_of(generated, "pdf_cff_cid")
+    with pdfplumber.open(path) as pdf:
+        assert all(not (p.extract_text() or "").strip() for p in pdf.pages)  # pdfminer.six #1072
+    document = reader.read(as_file(path))
+    assert len(document.pages) == 2
+    assert {p.source for p in document.pages} == {TextSource.TEXT_LAYER}
+    assert facts_of(document)["credit_code"] == truth["credit_code"]
+
+
+def test_fake_bold_is_not_doubled(generated, reader):
+    path, truth = truth_of(generated, "pdf_fake_bold")
+    with pdfplumber.open(path) as pdf:
+        assert "营营业业" in pdf.pages[0].extract_text().replace(" ", "")  # doubled without dedupe
+    document = reader.read(as_file(path))
+    assert "营营" not in document.text
+    assert document.text_source is TextSource.TEXT_LAYER
+    assert facts_of(document)["company_name"] == truth["company_name"]
+
+
+def test_digital_pdf_uses_the_text_layer(generated, reader):
+    path, truth = truth_of(generated, "pdf_digital")
+    document = reader.read(as_file(path))
+    assert document.text_source is TextSource.TEXT_LAYER
+    assert all(b.confidence > 0.9 and len(b.bbox) == 4 for b in document.pages[0].blocks)
+    assert facts_of(document)["registered_capital_cny"] == truth["registered_capital_cny"]
+
+
+def test_scanned_pdf_is_ocred(generated, reader):
+    path, truth = truth_of(generated, "pdf_scanned")
+    document = reader.read(as_file(path))
+    assert document.text_source is TextSource.OCR
+    assert facts_of(document)["credit_code"] == truth["credit_code"]
+
+
+def test_rotated_photo_is_read_upright(generated, reader):
+    path, truth = truth_of(generated, "lic_d_rotated90")
+    document = reader.read(as_file(path))
+    with Image.open(path) as image:
+        assert (document.pages[0].width, document.pages[0].height) == (image.height, image.width)
+    assert facts_of(document)["credit_code"] == truth["credit_code"]
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9])
+def test_truncated_pdf_is_an_error_not_a_crash(generated, reader, tmp_path, keep):
+    source, _ = truth_of(generated, "pdf_digital")
+    data = source.read_bytes()
+    broken = tmp_path / "损坏.pdf"
+    broken.write_bytes(data[: int(len(data) * keep)])
+    document = reader.read(as_file(broken))
+    # pdfium may recover part of a truncated file; if it cannot, the document carries an error.
+    assert document.error is None or document.error.code is ErrorCode.CORRUPT_PDF
+
+
+def test_garbage_bytes_named_pdf_is_corrupt(reader, tmp_path):
+    broken = tmp_path / "x.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    document = reader.read(BundleFile(path="x.pdf", local_path=str(broken), sha256="-", size=1, file_type=FileType.PDF))
+    assert document.error is not None and document.error.code is ErrorCode.CORRUPT_PDF
+    assert "x.pdf" == document.error.document
+
+
+def test_truncated_image_is_an_error(generated, reader, tmp_path):
+    source, _ = truth_of(generated, "lic_a_scan")
+    broken = tmp_path / "半张.jpg"
+    broken.write_bytes(source.read_bytes()[:5000])
+    document = reader.read(as_file(broken))
+    assert document.error is not None and document.error.code is ErrorCode.CORRUPT_IMAGE
+
+
+def test_image_pixel_limit(generated, session_home, tmp_path):
+    source, _ = truth_of(generated, "lic_a_clean")
+    reader = PageReader(Settings(home=session_home, limits=IngestLimits(max_image_pixels=1_000_000)))
+    document = reader.read(as_file(source))
+    assert document.error.code is ErrorCode.IMAGE_TOO_LARGE and "1,000,000" in document.error.message
+
+
+def test_pdf_page_limit(generated, session_home):
+    source, _ = truth_of(generated, "pdf_cff_cid")
+    reader = PageReader(Settings(home=session_home, limits=IngestLimits(max_pdf_pages=1)))
+    assert reader.read(as_file(source)).error.code is ErrorCode.TOO_MANY_PAGES
+
+
+# --- engines and cache, through the real registry ---------------------------------------------------------
+
+class CountingEngine:
+    """Delegates to Tesseract and counts calls: an engine registered like any other."""
+
+    name = "counting"
+    calls = 0
+
+    def __init__(self, threads: int = 2):
+        self.inner = get_engine("tesseract", threads)
+
+    @staticmethod
+    def describe_version() -> str:
+        return "counting-1"
+
+    @property
+    def version(self) -> str:
+        return self.describe_version()
+
+    def recognize(self, image):
+        CountingEngine.calls += 1
+        return self.inner.recognize(image)
+
+
+class CrashingEngine:
+    name = "crashing"
+
+    def __init__(self, threads: int = 2):
+        pass
+
+    @staticmethod
+    def describe_version() -> str:
+        return "crashing-1"
+
+    @property
+    def version(self) -> str:
+        return self.describe_version()
+
+    def recognize(self, image):
+        raise RuntimeError("engine exploded")
+
+
+@pytest.fixture
+def extra_engines():
+    register_engine("counting", CountingEngine)
+    register_engine("crashing", CrashingEngine)
+    yield
+    unregister_engine("counting")
+    unregister_engine("crashing")
+
+
+def test_second_read_hits_the_cache(generated, tmp_path, extra_engines):
+    path, _ = truth_of(generated, "lic_b_clean")
+    settings = Settings(home=tmp_path / "home")
+    CountingEngine.calls = 0
+    first = PageReader(settings, "counting").read(as_file(path))
+    assert CountingEngine.calls >= 1
+    calls = CountingEngine.calls
+    second = PageReader(settings, "counting").read(as_file(path))
+    assert CountingEngine.calls == calls
+    assert second.pages == first.pages
+
+
+def test_crashing_engine_becomes_an_error_entry(generated, tmp_path, extra_engines):
+    path, _ = truth_of(generated, "lic_b_clean")
+    document = PageReader(Settings(home=tmp_path / "home"), "crashing").read(as_file(path))
+    assert document.error.code is ErrorCode.OCR_FAILED and "engine exploded" in document.error.message
+
+
+def test_registry_refuses_duplicates_and_names_known_engines(extra_engines):
+    with pytest.raises(ValueError, match="already registered"):
+        register_engine("counting", CountingEngine)
+    with pytest.raises(Exception, match="rapidocr"):
+        get_engine("no-such-engine")
+
+
+def test_tesseract_engine_reads_chinese(generated):
+    path, truth = truth_of(generated, "lic_a_clean")
+    image = np.asarray(Image.open(path).convert("RGB"))
+    text = "".join(b.text for b in get_engine("tesseract").recognize(image)).replace(" ", "")
+    assert "营业执照" in text or "统一社会信用代码" in text
