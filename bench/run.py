@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 from extractors import business_license
 from fixtures.generate import generate_all

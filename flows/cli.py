@@ -42,6 +42,7 @@ def verify(
     from pipeline.report import write_report, report_json
 
     date = _parse_date(as_of)
+    _check_markets(market or [])
     try:
         reports = verify_bundle(str(bundle), markets=market or None, as_of=date, engine=engine)
     except EvidenceError as exc:
@@ -57,6 +58,16 @@ def verify(
     if out:
         for report in reports:
             write_report(report, out / f"{report.market}.json")
+
+
+def _check_markets(markets: list[str]) -> None:
+    """Refuse unknown market ids before paying for Prefect's start-up."""
+    from validators.rules import load_rules
+
+    known = load_rules().markets
+    unknown = [m for m in markets if m not in known]
+    if unknown:
+        raise typer.BadParameter(f"unknown market {', '.join(unknown)}; known markets: {', '.join(known)}", param_hint="--market")
 
 
 def _summary(report) -> str:

@@ -57,3 +57,15 @@ def load_truths(generated: Path) -> list[dict]:
     import json
 
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((generated / "truth").glob("*.json"))]
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A real, temporary Prefect API for the session (prefect_test_harness), telemetry off."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

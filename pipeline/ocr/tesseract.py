@@ -2,6 +2,8 @@
 block/paragraph/line numbers."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytesseract
 
@@ -14,6 +16,9 @@ class TesseractEngine:
     config = "--psm 3"  # psm 6 dropped whole ruled table bodies in a trial here
 
     def __init__(self, threads: int = 2):
+        # Tesseract's OpenMP threads fight each other on small machines: one thread per call measured 2.6x
+        # faster here (11.9 s -> 4.6 s on a 2800x1980 scan). Parallelism comes from processes instead.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self._threads = threads
 
     @classmethod
