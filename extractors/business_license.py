@@ -3,91 +3,44 @@ end of the business term, each read next to its label and kept with provenance."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import lru_cache
 
-from extractors.labels import LabelHit, find_labels
-from extractors.layout import ANYWHERE, Candidate, union_bbox, value_candidates
+from pydantic import BaseModel, ConfigDict
+
+from extractors.fields import FieldParser, Reading, read_by_shape, read_labelled
 from extractors.shapes import find_credit_codes, find_registration_numbers
-from extractors.specs import load_license_spec
+from extractors.specs import load_fields
 from extractors.values import ValueParseError, normalise, parse_date, parse_money
-from pipeline.models import Document, DocumentKind, Fact, Page
+from pipeline.models import Document, DocumentKind, Fact
 
 NAME = "business_license"
 KIND = DocumentKind.BUSINESS_LICENSE
 BAD_CHECK_CONFIDENCE = 0.5
 
 
-@dataclass(frozen=True)
-class Reading:
-    """What a field parser made of a candidate: fact name, value, a confidence factor and warnings."""
+class LicenseOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
-    name: str
-    value: object
-    factor: float = 1.0
-    warnings: tuple[str, ...] = ()
+    company_suffixes: list[str]
+    label_residue: str
+    term_open_ended: list[str]
 
 
-FieldParser = Callable[[str], list[Reading]]
+@lru_cache(maxsize=1)
+def options() -> LicenseOptions:
+    return LicenseOptions.model_validate(load_fields(NAME).options)
 
 
 def extract(document: Document) -> list[Fact]:
     facts: list[Fact] = []
-    found: set[str] = set()
     for field, parser in _FIELD_PARSERS.items():
-        fact_list = _by_label(document, field, parser)
-        facts.extend(fact_list)
-        found.update(f.name for f in fact_list)
+        facts.extend(read_labelled(document, NAME, field, parser, NAME))
+    found = {f.name for f in facts}
     if "credit_code" not in found and "registration_no" not in found:
-        facts.extend(_anywhere(document, _parse_credit_code, "credit_code"))
+        facts.extend(read_by_shape(document, _parse_credit_code, NAME))
     if "company_name" not in found:
-        facts.extend(_anywhere(document, _parse_company_name, "company_name"))
+        facts.extend(read_by_shape(document, _parse_company_name, NAME))
     return facts
-
-
-def _by_label(document: Document, field: str, parser: FieldParser) -> list[Fact]:
-    for page in document.pages:
-        hits = find_labels([b.text for b in page.blocks])
-        for block, block_hits in sorted(zip(page.blocks, hits), key=lambda bh: (bh[0].bbox[1], bh[0].bbox[0])):
-            for hit in (h for h in block_hits if h.field == field):
-                rest = _value_text(normalise(block.text), hit, block_hits)
-                facts = _first_reading(document, page, value_candidates(page, block, rest), parser)
-                if facts:
-                    return facts
-    return []
-
-
-def _value_text(compact: str, hit: LabelHit, hits: list[LabelHit]) -> str:
-    """The label's own block after the label, up to the next label (text-layer lines often run two columns
-    together: 名称 X 成立日期 Y)."""
-    following = [h.start for h in hits if h.start >= hit.end]
-    return compact[hit.end : min(following, default=len(compact))].lstrip(":：")
-
-
-def _anywhere(document: Document, parser: FieldParser, field: str) -> list[Fact]:
-    """A value found by its shape alone, when OCR broke its label apart: trusted less."""
-    for page in document.pages:
-        for block in sorted(page.blocks, key=lambda b: (b.bbox[1], b.bbox[0])):
-            facts = _first_reading(document, page, [Candidate(block.text, (block,), ANYWHERE)], parser)
-            if facts:
-                return [f.model_copy(update={"extractor": f"{NAME}:{field}:by_shape"}) for f in facts]
-    return []
-
-
-def _first_reading(document: Document, page: Page, candidates: list[Candidate], parser: FieldParser) -> list[Fact]:
-    for candidate in candidates:
-        readings = parser(candidate.text)
-        if readings:
-            return [_fact(document, page, candidate, r) for r in readings]
-    return []
-
-
-def _fact(document: Document, page: Page, candidate: Candidate, reading: Reading) -> Fact:
-    return Fact(
-        name=reading.name, value=reading.value, confidence=round(candidate.confidence * reading.factor, 4),
-        document=document.path, page=page.number, bbox=union_bbox(candidate.blocks), text=candidate.text,
-        extractor=NAME, warnings=list(reading.warnings),
-    )
 
 
 def _parse_credit_code(text: str) -> list[Reading]:
@@ -111,7 +64,7 @@ def _parse_registration_no(text: str) -> list[Reading]:
 
 
 def _parse_company_name(text: str) -> list[Reading]:
-    spec = load_license_spec()
+    spec = options()
     compact = normalise(text).lstrip(":：")
     suffixes = "|".join(re.escape(s) for s in sorted(spec.company_suffixes, key=len, reverse=True))
     match = re.fullmatch(rf"[{spec.label_residue}]{{0,2}}(.{{2,60}}?(?:{suffixes}))", compact)
@@ -157,7 +110,7 @@ def _parse_established(text: str) -> list[Reading]:
 def _parse_term(text: str) -> list[Reading]:
     compact = normalise(text).lstrip(":：")
     end = compact.split("至")[-1] if "至" in compact else compact
-    if any(word in end for word in load_license_spec().term_open_ended):
+    if any(word in end for word in options().term_open_ended):
         return [Reading("business_term_until", "长期")]
     if "至" not in compact:
         return []

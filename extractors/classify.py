@@ -1,4 +1,5 @@
-"""Scored classification by content, with keywords kept as data (extractors/data/kinds.yaml)."""
+"""Scored classification by content, with keywords kept as data (the `classify` section of each
+extractors/data/<kind>.yaml)."""
 from __future__ import annotations
 
 from extractors.specs import load_kinds
@@ -12,9 +13,9 @@ def classify(document: Document) -> tuple[DocumentKind, float]:
         return DocumentKind.UNKNOWN, 0.0
     scores = {
         kind: sum(weight for word, weight in spec.keywords.items() if word in text)
-        for kind, spec in load_kinds().kinds.items()
+        for kind, spec in load_kinds().items()
     }
     best = max(scores, key=scores.__getitem__)
-    if scores[best] < load_kinds().kinds[best].min_score:
+    if scores[best] < load_kinds()[best].min_score:
         return DocumentKind.UNKNOWN, scores[best]
     return DocumentKind(best), scores[best]

@@ -2,13 +2,23 @@
 `KIND`, `NAME` and `extract(document) -> list[Fact]`."""
 from __future__ import annotations
 
+import importlib
+from functools import lru_cache
 from types import ModuleType
 
-from extractors import business_license
 from extractors.classify import classify
 from pipeline.models import Document, DocumentKind, Fact
 
-EXTRACTORS: dict[DocumentKind, ModuleType] = {module.KIND: module for module in (business_license,)}
+# One line per document kind. Add yours here.
+EXTRACTOR_MODULES: tuple[str, ...] = (
+    "extractors.business_license",
+)
+
+
+@lru_cache(maxsize=1)
+def extractors() -> dict[DocumentKind, ModuleType]:
+    modules = [importlib.import_module(name) for name in EXTRACTOR_MODULES]
+    return {module.KIND: module for module in modules}
 
 
 def classify_document(document: Document) -> Document:
@@ -19,7 +29,7 @@ def classify_document(document: Document) -> Document:
 
 
 def extract_document(document: Document) -> list[Fact]:
-    module = EXTRACTORS.get(document.kind)
+    module = extractors().get(document.kind)
     return module.extract(document) if module is not None else []
 
 

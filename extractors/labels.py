@@ -1,6 +1,6 @@
 """spaCy is the home of label spotting: `spacy.blank("zh")` with an entity_ruler whose patterns are built
-from the field data files. No model is downloaded. Blocks are matched on normalised text (NFKC, no spaces),
-so the character offsets of a label tell where its value starts in the same block."""
+from a kind's field data file (extractors/data/<kind>.yaml). No model is downloaded. Blocks are matched on
+normalised text (NFKC, no spaces), so the character offsets of a label tell where its value starts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import spacy
 
-from extractors.specs import load_license_spec
+from extractors.specs import load_fields
 from extractors.values import normalise
 
 
@@ -19,23 +19,21 @@ class LabelHit:
     end: int
 
 
-@lru_cache(maxsize=1)
-def label_nlp() -> spacy.language.Language:
+@lru_cache(maxsize=None)
+def label_nlp(kind: str) -> spacy.language.Language:
     nlp = spacy.blank("zh")  # character segmentation: a label is a run of character tokens
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
-    patterns = [
+    ruler.add_patterns([
         {"label": field, "pattern": label}
-        for field, spec in load_license_spec().fields.items()
+        for field, spec in load_fields(kind).fields.items()
         for label in spec.labels
-    ]
-    ruler.add_patterns(patterns)
+    ])
     return nlp
 
 
-def find_labels(texts: list[str]) -> list[list[LabelHit]]:
+def find_labels(texts: list[str], kind: str) -> list[list[LabelHit]]:
     """Label hits per text, in the order of the texts. Longest match wins where labels overlap."""
-    nlp = label_nlp()
     return [
         [LabelHit(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
-        for doc in nlp.pipe(normalise(t) for t in texts)
+        for doc in label_nlp(kind).pipe(normalise(t) for t in texts)
     ]

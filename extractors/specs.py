@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -19,22 +20,19 @@ class KindSpec(_Spec):
     keywords: dict[str, float]
 
 
-class KindsFile(_Spec):
-    version: int
-    kinds: dict[str, KindSpec]
-
-
 class FieldSpec(_Spec):
     labels: list[str]
 
 
-class LicenseSpec(_Spec):
+class FieldsFile(_Spec):
+    """extractors/data/<kind>.yaml: how to recognise the kind, the labels of each field, and the kind's own
+    options (validated by the kind's module)."""
+
     version: int
     kind: str
-    fields: dict[str, FieldSpec]
-    company_suffixes: list[str]
-    label_residue: str
-    term_open_ended: list[str]
+    classify: KindSpec | None = None  # keywords that say a document is of this kind
+    fields: dict[str, FieldSpec] = {}
+    options: dict[str, Any] = {}
 
 
 def _load(name: str) -> dict:
@@ -43,10 +41,12 @@ def _load(name: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def load_kinds() -> KindsFile:
-    return KindsFile.model_validate(_load("kinds.yaml"))
+def load_kinds() -> dict[str, KindSpec]:
+    """Every kind's classification keywords, from the `classify` section of each data file."""
+    files = [FieldsFile.model_validate(_load(path.name)) for path in sorted(DATA.glob("*.yaml"))]
+    return {f.kind: f.classify for f in files if f.classify is not None}
 
 
-@lru_cache(maxsize=1)
-def load_license_spec() -> LicenseSpec:
-    return LicenseSpec.model_validate(_load("business_license.yaml"))
+@lru_cache(maxsize=None)
+def load_fields(kind: str) -> FieldsFile:
+    return FieldsFile.model_validate(_load(f"{kind}.yaml"))

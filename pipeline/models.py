@@ -91,12 +91,21 @@ class TextBlock(Strict):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
+class Table(Strict):
+    """A ruled table as the PDF draws it (pdfplumber): rows of cell texts, '' for an empty cell."""
+
+    bbox: BBox
+    rows: list[list[str]]
+    row_bboxes: list[BBox] = []
+
+
 class Page(Strict):
     number: int = Field(ge=1)
     width: float
     height: float
     source: TextSource
     blocks: list[TextBlock] = []
+    tables: list[Table] = []
 
     @property
     def text(self) -> str:

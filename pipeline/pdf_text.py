@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
-from pipeline.models import BBox, ErrorCode, Page, TextBlock, TextSource
+from pipeline.models import BBox, ErrorCode, Page, Table, TextBlock, TextSource
 
 _GARBAGE = re.compile(r"\(cid:\d+\)|\ufffd|/gid\d+|/g\d{2,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -95,7 +95,8 @@ def _read_page(page: pdfium.PdfPage, plumber_page, number: int, dpi: int, limits
     plumber_ok = bool(plumber_text) and not is_garbage_text(plumber_text)
     pdfium_ok = bool(pdfium_text) and not is_garbage_text(pdfium_text)
     if plumber_ok and (not pdfium_ok or plumber_raw >= 0.8 * _compact_len(pdfium_text)):
-        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=plumber_blocks)
+        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=plumber_blocks,
+                    tables=_plumber_tables(plumber_page))
     if pdfium_ok:
         return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=pdfium_blocks)
     if plumber_text or pdfium_text or _has_images(page):
@@ -121,6 +122,25 @@ def _plumber_lines(plumber_page) -> tuple[list[TextBlock], int]:
         if line["text"].strip()
     ]
     return blocks, raw
+
+
+def _plumber_tables(plumber_page) -> list[Table]:
+    """Ruled tables only (pdfplumber's lines strategy): a page without ruling lines costs nothing here."""
+    try:
+        if len(plumber_page.lines) + len(plumber_page.rects) < 4:
+            return []
+        found = plumber_page.dedupe_chars(tolerance=1).find_tables()
+        return [
+            Table(bbox=table.bbox, rows=[[_cell(c) for c in row] for row in table.extract()],
+                  row_bboxes=[row.bbox for row in table.rows])
+            for table in found
+        ]
+    except Exception:  # noqa: BLE001 - tables are a bonus over the text lines, which are already read
+        return []
+
+
+def _cell(text: str | None) -> str:
+    return re.sub(r"\s*\n\s*", "", text or "").strip()
 
 
 def _pdfium_lines(page: pdfium.PdfPage, height: float) -> list[TextBlock]:
