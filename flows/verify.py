@@ -16,8 +16,12 @@ from pipeline.models import BundleFile, Document, ErrorCode, Report
 from validators.rules import load_rules
 
 
-@task(name="ingest-bundle", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
-      retry_condition_fn=lambda task, run, state: isinstance(state.result(raise_on_failure=False), OSError))
+def retry_on_io_error(task, task_run, state) -> bool:
+    """Retry only what a retry can fix: I/O on shared storage. A bundle that is not a zip stays broken."""
+    return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+@task(name="ingest-bundle", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE, retry_condition_fn=retry_on_io_error)
 def ingest_task(source: Path, settings: Settings) -> IngestedBundle:
     return ingest_bundle(source, settings)
 
