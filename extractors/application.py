@@ -3,6 +3,7 @@ the test account's password never leave this module."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -11,6 +12,10 @@ from pipeline.errors import UnreadableDocument
 from pipeline.models import BundleFile, ErrorCode, Fact, FileType
 
 NAME = "application"
+DOUBTFUL = 0.6  # the confidence of a declared value that fails its format check
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE_PREFIX = re.compile(r"^(?:\+86|0086|86)(?=1\d{10}$)")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 class _Declared(BaseModel):
@@ -73,11 +78,36 @@ def application_facts(application: Application, document: str) -> list[Fact]:
         "cvm_image_delivery": application.cvm_image_delivery,
         "external_financing": application.external_financing,
     }
-    return [
+    facts = [
         Fact(name=name, value=value, confidence=1.0, document=document, text="declared in application.json", extractor=NAME)
         for name, value in declared.items()
         if value is not None
     ]
+    problems = contact_problems(application.ops_contact) if application.ops_contact else []
+    return [_doubted(f, problems) if f.name == "ops_contact" and problems else f for f in facts]
+
+
+def _doubted(fact: Fact, problems: list[str]) -> Fact:
+    """The declared value kept as is, trusted less, with what is wrong with it."""
+    return fact.model_copy(update={"confidence": DOUBTFUL, "warnings": problems})
+
+
+def mobile_number(phone: str) -> str:
+    """The 11 digits of a mainland mobile as people write it: spaces and dashes dropped, +86 / 0086 removed."""
+    digits = re.sub(r"[\s\-()（）]", "", phone)
+    return _MOBILE_PREFIX.sub("", digits)
+
+
+def contact_problems(contact: OpsContact) -> list[str]:
+    """What is wrong with the declared operations contact, one warning per bad field (the values stay as declared)."""
+    problems = []
+    if not (contact.name or "").strip():
+        problems.append("ops_contact.name is empty: a named person is required")
+    if not _MOBILE.fullmatch(mobile_number(contact.phone or "")):
+        problems.append(f"ops_contact.phone {contact.phone!r} is not a valid mainland mobile number (11 digits, 1[3-9]…)")
+    if not _EMAIL.fullmatch((contact.email or "").strip()):
+        problems.append(f"ops_contact.email {contact.email!r} is not a valid e-mail address")
+    return problems
 
 
 def _account_view(account: ApiTestAccount | None) -> dict | None:

@@ -8,14 +8,13 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import FieldParser, Reading, read_by_shape, read_labelled
-from extractors.shapes import find_credit_codes, find_registration_numbers
+from extractors.shapes import BAD_CHECK_CONFIDENCE, find_registration_numbers, read_credit_code
 from extractors.specs import load_fields
-from extractors.values import ValueParseError, normalise, parse_date, parse_money
+from extractors.values import ValueParseError, normalise, parse_date, parse_money, registered_name
 from pipeline.models import Document, DocumentKind, Fact
 
 NAME = "business_license"
 KIND = DocumentKind.BUSINESS_LICENSE
-BAD_CHECK_CONFIDENCE = 0.5
 
 
 class LicenseOptions(BaseModel):
@@ -44,14 +43,7 @@ def extract(document: Document) -> list[Fact]:
 
 
 def _parse_credit_code(text: str) -> list[Reading]:
-    codes = find_credit_codes(text)
-    if not codes:
-        return []
-    code, valid, repaired = codes[0]
-    if not valid:
-        warning = f"credit code {code} fails its check digit: misread, or not a genuine code"
-        return [Reading("credit_code", code, BAD_CHECK_CONFIDENCE, (warning,))]
-    return [Reading("credit_code", code, 0.97 if repaired else 1.0, ("OCR letters/digits repaired by position",) if repaired else ())]
+    return read_credit_code(text, "credit_code")
 
 
 def _parse_registration_no(text: str) -> list[Reading]:
@@ -70,7 +62,7 @@ def _parse_company_name(text: str) -> list[Reading]:
     match = re.fullmatch(rf"[{spec.label_residue}]{{0,2}}(.{{2,60}}?(?:{suffixes}))", compact)
     if not match or re.search(r"[:：;；，,。]|\d{4}", match.group(1)):
         return []
-    name = match.group(1).replace("(", "（").replace(")", "）")  # names are registered with full-width brackets
+    name = registered_name(match.group(1))
     stripped = match.group(1) != compact
     return [Reading("company_name", name, 0.95 if stripped else 1.0)]
 

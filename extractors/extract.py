@@ -11,7 +11,14 @@ from pipeline.models import Document, DocumentKind, Fact
 
 # One line per document kind. Add yours here.
 EXTRACTOR_MODULES: tuple[str, ...] = (
+    "extractors.customer_case",
+    "extractors.ops_certificate",
+    "extractors.software_copyright",
     "extractors.business_license",
+    "extractors.social_security",
+    "extractors.org_chart",
+    "extractors.cvm_order",
+    "extractors.miniprogram_stats",
 )
 
 
@@ -31,6 +38,12 @@ def classify_document(document: Document) -> Document:
 def extract_document(document: Document) -> list[Fact]:
     module = extractors().get(document.kind)
     return module.extract(document) if module is not None else []
+
+
+def bundle_facts(facts: list[Fact]) -> list[Fact]:
+    """Facts that span documents (the distinct customer cases over every case file), from each kind's
+    optional `bundle_facts(facts)`."""
+    return [f for module in extractors().values() if hasattr(module, "bundle_facts") for f in module.bundle_facts(facts)]
 
 
 def number_facts(facts: list[Fact]) -> list[Fact]:

@@ -7,7 +7,10 @@ import re
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_10
 
+from extractors.fields import Reading
 from extractors.values import normalise
+
+BAD_CHECK_CONFIDENCE = 0.5  # a code printed but failing its check digit: shown, never trusted
 
 # OCR confusions seen on certificates and licenses: letter read for digit and back.
 _TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6"})
@@ -44,3 +47,16 @@ def find_registration_numbers(text: str) -> list[tuple[str, bool]]:
         if digits.isdigit():
             found.append((digits, mod_11_10.is_valid(digits)))
     return found
+
+
+def read_credit_code(text: str, fact_name: str) -> list[Reading]:
+    """The first 18-character run as a credit-code reading: repaired by position when that makes the check
+    digit pass; kept with low confidence and a warning when the check digit fails."""
+    codes = find_credit_codes(text)
+    if not codes:
+        return []
+    code, valid, repaired = codes[0]
+    if not valid:
+        warning = f"credit code {code} fails its check digit: misread, or not a genuine code"
+        return [Reading(fact_name, code, BAD_CHECK_CONFIDENCE, (warning,))]
+    return [Reading(fact_name, code, 0.97 if repaired else 1.0, ("OCR letters/digits repaired by position",) if repaired else ())]

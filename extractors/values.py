@@ -40,6 +40,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def registered_name(text: str) -> str:
+    """An organisation name as registered: Chinese names are registered with full-width brackets （）, which
+    NFKC turns half-width."""
+    return text.replace("(", "（").replace(")", "）")
+
+
 def parse_money(text: str) -> Money | None:
     """A registered capital. None when the document says there is none (无)."""
     compact = normalise(text).strip("()[]:：")

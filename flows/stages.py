@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from extractors.application import Application, application_facts, is_application, read_application
-from extractors.extract import classify_document, extract_document, number_facts
+from extractors.extract import bundle_facts, classify_document, extract_document, number_facts
 from pipeline.config import Settings
 from pipeline.errors import EvidenceError
 from pipeline.ingest import IngestedBundle
@@ -45,6 +45,7 @@ def extract_facts(documents: list[Document], application: Application | None, ap
         except Exception as exc:  # noqa: BLE001 - one document's extractor failing never stops the bundle
             errors.append(BundleError(document=document.path, code=ErrorCode.EXTRACTION_FAILED,
                                       message=f"extraction failed ({type(exc).__name__}: {exc}); the document needs a manual read"))
+    facts.extend(bundle_facts(facts))
     if application is not None:
         facts.extend(application_facts(application, application_path))
     return classified, number_facts(facts), errors

@@ -1,6 +1,5 @@
 """Page text from real files made by the fixture generator: the PDF pitfalls found in the trial, broken
 files, limits, the engine registry and the OCR cache."""
-import io
 import json
 
 import numpy as np

@@ -101,7 +101,7 @@ def check_company_age(facts: FactSet, rule: Rule, as_of: dt.date) -> Requirement
 
 
 def check_not_built(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementResult:
-    return result(rule, S.MISSING, f"the extractor for this requirement ({rule.id}) does not exist yet, so no evidence for it is read")
+    return result(rule, S.MISSING, f"the check for this requirement ({rule.id}) does not exist yet, so its evidence is not evaluated")
 
 
 CHECKS: dict[str, Check] = {

@@ -1,0 +1,133 @@
+"""Mini-program admin screenshots: 累计用户数 (only from its own card, never a neighbouring card's number) and
+the statistics date (数据更新至 / 统计时间 / 截至), each kept with provenance."""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.fields import Reading, make_fact, read_labelled
+from extractors.labels import LabelHit, find_labels
+from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
+from extractors.specs import load_fields
+from extractors.values import ValueParseError, normalise, parse_count, parse_date
+from pipeline.models import Document, DocumentKind, Fact, Page, TextBlock
+
+NAME = "miniprogram_stats"
+KIND = DocumentKind.MINIPROGRAM_STATS
+USERS_FACT, DATE_FACT = "miniprogram_registered_users", "miniprogram_stats_date"
+_SAME_LINE_OVERLAP = 0.35
+
+
+class MiniOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count_field: str
+    date_field: str
+    max_gap_lines: float
+    misread_separator_factor: float
+
+
+@lru_cache(maxsize=1)
+def options() -> MiniOptions:
+    return MiniOptions.model_validate(load_fields(NAME).options)
+
+
+def extract(document: Document) -> list[Fact]:
+    return registered_users(document) + read_labelled(document, NAME, options().date_field, parse_stats_date, NAME)
+
+
+def parse_stats_date(text: str) -> list[Reading]:
+    try:
+        return [Reading(DATE_FACT, parse_date(text).isoformat())]
+    except ValueParseError:
+        return []
+
+
+def parse_users(text: str) -> list[Reading]:
+    """A dashboard count: 5,832, 5832, 1.2万. "5.832" (no unit) is a misread separator: read, trusted less."""
+    compact = normalise(text)
+    try:
+        return [Reading(USERS_FACT, parse_count(compact))]
+    except ValueParseError:
+        pass
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", compact):
+        warning = f"{compact!r} read as {compact.replace('.', ',')!r}: a count has no fraction, so '.' is a misread ','"
+        return [Reading(USERS_FACT, int(compact.replace(".", "")), options().misread_separator_factor, (warning,))]
+    return []
+
+
+# --- which number is the 累计用户数 card's ------------------------------------------------------------------
+
+def _height(block: TextBlock) -> float:
+    return max(block.bbox[3] - block.bbox[1], 1e-6)
+
+
+def _same_line(a: TextBlock, b: TextBlock) -> bool:
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    return overlap / min(_height(a), _height(b)) >= _SAME_LINE_OVERLAP
+
+
+def _same_column(a: TextBlock, b: TextBlock) -> bool:
+    return min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0]) > 0
+
+
+def attach_gap(label: TextBlock, number: TextBlock) -> tuple[float, float] | None:
+    """(gap in pixels, position weight) when `number` can be the value of `label`: on its line to the right
+    (any distance: list rows print the number at the far edge), or in its column just above or below."""
+    if _same_line(label, number) and number.bbox[0] >= label.bbox[2] - _height(label):
+        return max(0.0, number.bbox[0] - label.bbox[2]), RIGHT
+    if _same_column(label, number):
+        gap = max(number.bbox[1] - label.bbox[3], label.bbox[1] - number.bbox[3], 0.0)
+        if gap <= options().max_gap_lines * _height(label):
+            return gap, BELOW
+    return None
+
+
+def _gap(label: TextBlock, number: TextBlock) -> float:
+    attached = attach_gap(label, number)
+    return attached[0] if attached else math.inf
+
+
+def card_number(page: Page, label: TextBlock, labels: list[TextBlock]) -> tuple[TextBlock, float, Reading] | None:
+    """The nearest count attached to `label` that no other card label is nearer to."""
+    found = []
+    for block in page.blocks:
+        readings = parse_users(block.text) if block not in labels else []
+        attached = attach_gap(label, block) if readings else None
+        if attached:
+            found.append((attached[0], attached[1], block, readings[0]))
+    for gap, weight, block, reading in sorted(found, key=lambda f: f[0]):
+        if min(_gap(other, block) for other in labels) >= gap:
+            return block, weight, reading
+    return None
+
+
+def registered_users(document: Document) -> list[Fact]:
+    field = options().count_field
+    for page in document.pages:
+        hits = find_labels([b.text for b in page.blocks], NAME)
+        labelled = [(b, h) for b, h in zip(page.blocks, hits) if h]
+        labels = [b for b, _ in labelled]
+        for block, block_hits in sorted(labelled, key=lambda bh: (bh[0].bbox[1], bh[0].bbox[0])):
+            for hit in (h for h in block_hits if h.field == field):
+                fact = _users_at(document, page, block, hit, block_hits, labels)
+                if fact is not None:
+                    return [fact]
+    return []
+
+
+def _users_at(document: Document, page: Page, block: TextBlock, hit: LabelHit, block_hits: list[LabelHit],
+              labels: list[TextBlock]) -> Fact | None:
+    following = [h.start for h in block_hits if h.start >= hit.end]
+    rest = normalise(block.text)[hit.end:min(following, default=None)].lstrip(":：")
+    readings = parse_users(rest) if rest else []
+    if readings:
+        return make_fact(document, page, Candidate(rest, (block,), SAME_BLOCK), readings[0], NAME)
+    found = card_number(page, block, labels)
+    if found is None:
+        return None
+    number, weight, reading = found
+    return make_fact(document, page, Candidate(number.text, (block, number), weight), reading, NAME)

@@ -1,0 +1,263 @@
+"""腾讯云 certification certificates and software copyright certificates: the bundles of fixtures/plan_certs.py
+through real OCR, classification and the registered extractors, every item compared with the truth beside it
+(per-field table printed). Then the rules that are easy to get wrong, on hand-made pages (no OCR)."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from extractors import ops_certificate, software_copyright
+from extractors.extract import classify_document, extract_document
+from fixtures.generate import write_bundles
+from fixtures.plan_certs import BUNDLES
+from pipeline.config import Settings
+from pipeline.ingest import ingest_bundle
+from pipeline.models import Document, DocumentKind, Fact, FileType, Page, TextBlock, TextSource
+from pipeline.pages import PageReader
+
+ITEM_KINDS = {"ops_certificate", "software_copyright"}
+SURE = 0.9
+AS_OF = "2026-11-28"
+
+
+@dataclass(frozen=True)
+class Reading:
+    where: str  # bundle/path
+    bundle: str
+    truth_kind: str
+    kind: DocumentKind
+    expected: dict[str, list[dict]]
+    facts: list[Fact]
+    application: dict | None
+
+
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory: pytest.TempPathFactory, session_home: Path) -> list[Reading]:
+    out = tmp_path_factory.mktemp("certs")
+    write_bundles(BUNDLES, out, seed=7)
+    settings = Settings(home=session_home)
+    reader = PageReader(settings)
+    found = []
+    for bundle in BUNDLES:
+        truth = json.loads((out / "truth" / f"{bundle.name}.json").read_text(encoding="utf-8"))
+        files = {f.path: f for f in ingest_bundle(out / "bundles" / bundle.name, settings).files}
+        for path, doc in truth["documents"].items():
+            document = classify_document(reader.read(files[path]))
+            facts = extract_document(document) if doc["kind"] in ITEM_KINDS else []
+            found.append(Reading(f"{bundle.name}/{path}", bundle.name, doc["kind"], document.kind,
+                                 doc["facts"], facts, truth["application"]))
+    return found
+
+
+def _agreement(value: dict, item: dict) -> int:
+    return sum(value.get(k) == v for k, v in item.items())
+
+
+def _pairs(expected: list[dict], facts: list[Fact]) -> tuple[list[tuple[dict, Fact | None]], list[Fact]]:
+    """Each truth item with the extracted item that agrees with it on most fields; the extracted left over."""
+    left = list(facts)
+    pairs = []
+    for item in expected:
+        best = max(left, key=lambda f: _agreement(f.value, item), default=None)
+        if best is not None and _agreement(best.value, item) == 0:
+            best = None
+        if best is not None:
+            left.remove(best)
+        pairs.append((item, best))
+    return pairs, left
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.items: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # name -> [right, total]
+        self.fields: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # name.field -> [right, total]
+        self.misses: list[str] = []
+        self.confident_false: list[str] = []
+
+    def add(self, reading: Reading) -> None:
+        for name, expected in reading.expected.items():
+            if name not in ITEM_KINDS:
+                continue
+            pairs, invented = _pairs(expected, [f for f in reading.facts if f.name == name])
+            for item, fact in pairs:
+                self._item(reading.where, name, item, fact)
+            for fact in invented:
+                self.items[name][1] += 1
+                self.misses.append(f"{reading.where}: invented {name} {fact.value}")
+                if fact.confidence > SURE:
+                    self.confident_false.append(f"{reading.where}: invented {fact.value} at {fact.confidence}")
+
+    def _item(self, where: str, name: str, item: dict, fact: Fact | None) -> None:
+        value = fact.value if fact is not None else {}
+        for field, expected in item.items():
+            counts = self.fields[f"{name}.{field}"]
+            counts[0] += value.get(field) == expected
+            counts[1] += 1
+        right = fact is not None and all(value.get(k) == v for k, v in item.items())
+        self.items[name][0] += right
+        self.items[name][1] += 1
+        if not right:
+            self.misses.append(f"{where}: {name} read {value or None}, truth {item}")
+        if fact is not None and not right and fact.confidence > SURE:
+            self.confident_false.append(f"{where}: {value} at {fact.confidence}")
+
+    def table(self) -> str:
+        rows = [f"{'fact / field':<34} right/total"]
+        for key, (right, total) in sorted(self.items.items()) + sorted(self.fields.items()):
+            rows.append(f"  {key:<32} {right}/{total} = {100 * right / total:.1f}%")
+        return "\n".join(rows)
+
+
+@pytest.fixture(scope="module")
+def tally(readings: list[Reading]) -> Tally:
+    result = Tally()
+    for reading in readings:
+        result.add(reading)
+    print("\n" + result.table() + "\n" + "\n".join(result.misses))
+    return result
+
+
+@pytest.mark.slow
+def test_every_document_is_classified_as_its_kind(readings: list[Reading]) -> None:
+    wrong = [f"{r.where}: {r.kind} (truth {r.truth_kind})" for r in readings if str(r.kind) != r.truth_kind]
+    assert wrong == []
+
+
+@pytest.mark.slow
+def test_items_are_read_right(tally: Tally) -> None:
+    right = sum(r for r, _ in tally.items.values())
+    total = sum(t for _, t in tally.items.values())
+    print(f"\ncertificates: {right}/{total} items right = {100 * right / total:.1f}%")
+    assert set(tally.items) == ITEM_KINDS
+    assert right / total >= 0.97
+    assert all(r / t >= 0.90 for r, t in tally.items.values()), tally.items
+
+
+@pytest.mark.slow
+def test_no_confident_false_value(tally: Tally) -> None:
+    assert tally.confident_false == []
+
+
+def _facts(readings: list[Reading], bundle: str, name: str = "ops_certificate") -> list[tuple[str, Fact]]:
+    return [(r.where, f) for r in readings if r.bundle == bundle for f in r.facts if f.name == name]
+
+
+@pytest.mark.slow
+def test_titles_are_read_as_printed_not_filtered(readings: list[Reading]) -> None:
+    titles = {f.value["title"] for _, f in _facts(readings, "certs_other_title")}
+    assert titles == {"腾讯云高级运维工程师认证", "腾讯云中级运维工程师认证", "腾讯云架构工程师认证"}
+
+
+@pytest.mark.slow
+def test_each_certificate_of_a_page_or_a_pdf_is_its_own_fact(readings: list[Reading]) -> None:
+    side = [f for where, f in _facts(readings, "certs_side_by_side") if where.endswith("两张证书合照.jpg")]
+    pdf = [f for _, f in _facts(readings, "certs_pdf_multi")]
+    assert len({f.value["cert_no"] for f in side}) == 2
+    assert sorted(f.page for f in pdf) == [1, 2, 3]
+    assert len({f.value["holder"] for f in pdf}) == 3
+
+
+@pytest.mark.slow
+def test_expired_and_duplicate_certificates_are_each_read(readings: list[Reading]) -> None:
+    facts = _facts(readings, "certs_expired_duplicate")
+    numbers = [f.value["cert_no"] for _, f in facts]
+    expired = [f for where, f in facts if where.endswith("证书_过期.jpg")]
+    assert len(numbers) == 4 and len(set(numbers)) == 3  # one certificate twice, as two files
+    assert expired and expired[0].value["expires_on"] < AS_OF
+
+
+@pytest.mark.slow
+def test_copyright_owner_is_read_even_when_not_the_applicant(readings: list[Reading]) -> None:
+    (reading,) = [r for r in readings if r.bundle == "certs_copyright_other_owner"]
+    (fact,) = reading.facts
+    assert reading.application is not None
+    assert fact.value["owner"] == reading.expected["software_copyright"][0]["owner"]
+    assert fact.value["owner"] != reading.application["company_name"]
+
+
+# ---------------------------------------------------------------- rules on hand-made pages (no OCR)
+
+
+def _document(*lines: str, path: str = "证书.jpg") -> Document:
+    """One page whose lines are OCR blocks, one under the other."""
+    blocks = [TextBlock(text=line, bbox=(100, 100 + 80 * n, 900, 150 + 80 * n), confidence=0.99)
+              for n, line in enumerate(lines)]
+    page = Page(number=1, width=1000, height=2000, source=TextSource.OCR, blocks=blocks)
+    return Document(path=path, sha256="0" * 64, file_type=FileType.JPEG, pages=[page])
+
+
+CERT_LINES = ("腾讯云认证证书", "姓名：张伟", "证书名称：腾讯云高级运维工程师认证", "证书编号：{no}",
+              "发证日期：2024年03月15日", "有效期至：2027年03月14日")
+
+
+def _cert_no_fact(number: str) -> Fact:
+    (fact,) = ops_certificate.extract(_document(*(line.format(no=number) for line in CERT_LINES)))
+    return fact
+
+
+def test_cert_no_is_repaired_by_position() -> None:
+    fact = _cert_no_fact("TCP-0PS-2O24-000l23")
+    assert fact.value == {"holder": "张伟", "cert_no": "TCP-OPS-2024-000123", "title": "腾讯云高级运维工程师认证",
+                          "issued_on": "2024-03-15", "expires_on": "2027-03-14"}
+    assert ops_certificate.REPAIRED in fact.warnings
+    assert fact.confidence < 0.99
+
+
+def test_cert_no_failing_its_format_is_not_trusted() -> None:
+    fact = _cert_no_fact("TCP-OPS-24-0012")
+    assert fact.value["cert_no"] == "TCP-OPS-24-0012"
+    assert fact.confidence <= 0.6 and any("no known format" in w for w in fact.warnings)
+
+
+def test_cert_dates_out_of_order_are_not_trusted() -> None:
+    lines = [line.format(no="TCP-OPS-2024-000123").replace("2027年03月14日", "2023年03月14日") for line in CERT_LINES]
+    (fact,) = ops_certificate.extract(_document(*lines))
+    assert fact.confidence <= 0.6 and any("not before expiry" in w for w in fact.warnings)
+
+
+def test_two_certificates_side_by_side_are_split() -> None:
+    left = [TextBlock(text=line.format(no="TCP-OPS-2024-000123"), bbox=(50, 100 + 60 * n, 600, 140 + 60 * n),
+                      confidence=0.99) for n, line in enumerate(CERT_LINES)]
+    right = [b.model_copy(update={"text": b.text.replace("张伟", "李娜").replace("000123", "000456"),
+                                  "bbox": (b.bbox[0] + 900, b.bbox[1] + 20, b.bbox[2] + 900, b.bbox[3] + 20)})
+             for b in left]
+    page = Page(number=1, width=1600, height=800, source=TextSource.OCR, blocks=left + right)
+    document = Document(path="合照.jpg", sha256="0" * 64, file_type=FileType.JPEG, pages=[page])
+    values = sorted((f.value["holder"], f.value["cert_no"]) for f in ops_certificate.extract(document))
+    assert values == [("张伟", "TCP-OPS-2024-000123"), ("李娜", "TCP-OPS-2024-000456")]
+
+
+COPYRIGHT_LINES = ("计算机软件著作权登记证书", "证书号：软著登字第{no}号", "软件名称：云帆智能客服管理系统V1.0",
+                   "著作权人：深圳市云帆信息技术有限公司", "开发完成日期：2022年05月10日")
+
+
+def _copyright(number: str, *extra: str) -> Fact:
+    (fact,) = software_copyright.extract(_document(*(line.format(no=number) for line in COPYRIGHT_LINES), *extra))
+    return fact
+
+
+def test_sr_number_inside_the_certificate_number_is_the_reg_no() -> None:
+    fact = _copyright("2O23SR0123456")
+    assert fact.value["reg_no"] == fact.value["cert_no"] == "2023SR0123456"
+    assert software_copyright.is_sr_number(fact.value["reg_no"])
+
+
+def test_classic_numbers_and_repairs() -> None:
+    fact = _copyright("1234567", "登记号：2O23SRO123456")
+    assert fact.value == {"reg_no": "2023SR0123456", "cert_no": "1234567", "software_name": "云帆智能客服管理系统V1.0",
+                          "owner": "深圳市云帆信息技术有限公司", "completed_on": "2022-05-10"}
+
+
+def test_reg_no_failing_its_format_is_not_trusted() -> None:
+    fact = _copyright("1234567", "登记号：2023SK01234")
+    assert fact.confidence <= 0.6 and any("登记号" in w and "no known format" in w for w in fact.warnings)
+
+
+def test_reg_no_disagreeing_with_the_sr_number_is_flagged() -> None:
+    fact = _copyright("2023SR0123456", "登记号：2023SR0999999")
+    assert fact.value["reg_no"] == "2023SR0999999"
+    assert fact.confidence <= 0.6 and any("differs" in w for w in fact.warnings)

@@ -1,0 +1,294 @@
+"""The `cloud` area: CVM purchase records and mini-program admin screenshots.
+
+The accuracy tests generate only the cloud bundles (fixtures/plan_cloud.py), read every document for real
+(pdfplumber, RapidOCR with the session's OCR cache), classify it and run its extractor, then compare every fact
+with the truth. The focused tests build Documents from text blocks, to pin the tricky rules: the order id's
+date prefix, CVM rows only, the invoice's buyer rather than its seller, 累计用户数 never read from a neighbour
+card, no invented statistics date."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractors import cvm_order, miniprogram_stats
+from extractors.extract import classify_document, extract_document
+from fixtures.generate import DEFAULT_SEED, write_bundles
+from fixtures.plan_cloud import BUNDLES
+from pipeline.config import Settings
+from pipeline.ingest import ingest_bundle
+from pipeline.models import Document, DocumentKind, Fact, FileType, Page, TextBlock, TextSource
+from pipeline.pages import PageReader
+from tests.conftest import load_truths
+
+SURE = 0.9
+Reading = tuple[str, dict, dict, Document, list[Fact]]  # where, bundle truth, document truth, document, facts
+KINDS = {DocumentKind.CVM_ORDER, DocumentKind.MINIPROGRAM_STATS}
+
+
+# --- reading the generated cloud bundles -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cloud_readings(tmp_path_factory: pytest.TempPathFactory, session_home: Path) -> list[Reading]:
+    """(where, truth of the bundle, truth of the document, classified document, facts) per cloud document."""
+    out = tmp_path_factory.mktemp("cloud")
+    write_bundles(BUNDLES, out, DEFAULT_SEED)
+    settings = Settings(home=session_home)
+    reader = PageReader(settings)
+    readings = []
+    for truth in load_truths(out):
+        files = {f.path: f for f in ingest_bundle(out / "bundles" / truth["bundle"], settings).files}
+        for path, doc in truth["documents"].items():
+            if DocumentKind(doc["kind"]) not in KINDS:
+                continue
+            document = classify_document(reader.read(files[path]))
+            readings.append((f"{truth['bundle']}/{path}", truth, doc, document, extract_document(document)))
+    return readings
+
+
+def _same(value: object, expected: object) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(value, dict) and all(_same(value.get(k), v) for k, v in expected.items())
+    if isinstance(expected, float) or isinstance(value, float):
+        return value is not None and expected is not None and abs(float(value) - float(expected)) < 0.005
+    return value == expected
+
+
+class Tally:
+    """Right/total per fact name and, for order facts, per component; misses and confident false values."""
+
+    def __init__(self) -> None:
+        self.right: dict[str, int] = defaultdict(int)
+        self.total: dict[str, int] = defaultdict(int)
+        self.misses: list[str] = []
+        self.confident_false: list[str] = []
+
+    def add(self, name: str, ok: bool, where: str, what: str, fact: Fact | None) -> None:
+        self.total[name] += 1
+        self.right[name] += ok
+        if not ok:
+            self.misses.append(f"{where}: {name} {what}")
+            if fact is not None and fact.confidence > SURE:
+                self.confident_false.append(f"{where}: {name}={fact.value!r} at {fact.confidence}")
+
+    def items(self, where: str, name: str, expected: list[dict], facts: list[Fact]) -> None:
+        left = list(facts)
+        for item in expected:
+            match = next((f for f in left if _same(f.value, item)), None)
+            nearest = match or next((f for f in left if f.value.get("order_id") == item["order_id"]), None)
+            for key, value in item.items():  # per component, against the fact of the same order id
+                self.total[f"  {name}.{key}"] += 1
+                self.right[f"  {name}.{key}"] += nearest is not None and _same(nearest.value.get(key), value)
+            if match is not None:
+                left.remove(match)
+            self.add(name, match is not None, where, f"item {item} not read", None)
+        for extra in left:
+            self.add(name, False, where, f"invented or wrong {extra.value}", extra)
+
+    def scalar(self, where: str, name: str, expected: object, facts: list[Fact]) -> None:
+        got = facts[0] if facts else None
+        if expected is None:
+            self.add(name, got is None, where, f"invented {got.value if got else None!r}", got)
+        else:
+            self.add(name, got is not None and _same(got.value, expected), where,
+                     f"read {got.value if got else None!r}, truth {expected!r}", got)
+
+
+@pytest.fixture(scope="module")
+def tally(cloud_readings) -> Tally:
+    result = Tally()
+    for where, _, doc, _, facts in cloud_readings:
+        for name, expected in doc["facts"].items():
+            named = [f for f in facts if f.name == name]
+            if isinstance(expected, list):
+                result.items(where, name, expected, named)
+            else:
+                result.scalar(where, name, expected, named)
+    return result
+
+
+@pytest.mark.slow
+def test_cloud_facts_against_truth(tally: Tally) -> None:
+    names = [n for n in tally.total if not n.startswith(" ")]
+    right, total = sum(tally.right[n] for n in names), sum(tally.total[n] for n in names)
+    print(f"\ncloud documents: {total} facts, {right} right = {100 * right / total:.1f}%")
+    for name in sorted(tally.total, key=lambda n: (n.strip().split(".")[0], n.startswith(" "), n)):
+        rate = 100 * tally.right[name] / tally.total[name]
+        print(f"  {name:<40} {tally.right[name]:>3}/{tally.total[name]:<3} {rate:5.1f}%")
+    print("\n".join(tally.misses))
+    assert total >= 20
+    assert right / total >= 0.97
+    assert all(tally.right[n] / tally.total[n] >= 0.90 for n in names), tally.misses
+
+
+@pytest.mark.slow
+def test_cloud_documents_are_classified(cloud_readings) -> None:
+    wrong = [f"{where}: {document.kind} ({document.kind_score})" for where, _, doc, document, _ in cloud_readings
+             if document.kind is not DocumentKind(doc["kind"])]
+    assert len(cloud_readings) >= 10 and wrong == []
+
+
+@pytest.mark.slow
+def test_no_confident_false_value(tally: Tally) -> None:
+    assert tally.confident_false == []
+
+
+@pytest.mark.slow
+def test_only_paid_cvm_rows_are_cvm_orders(cloud_readings) -> None:
+    """Other products of the same list are cloud_order facts; a cancelled order is no fact at all."""
+    lists = [(doc, facts) for _, _, doc, _, facts in cloud_readings if doc.get("layout", "").startswith("console_list")]
+    assert len(lists) >= 3
+    for doc, facts in lists:
+        cvm = {f.value["order_id"] for f in facts if f.name == "cvm_order"}
+        other = {f.value["order_id"] for f in facts if f.name == "cloud_order"}
+        assert cvm == {o["order_id"] for o in doc["facts"]["cvm_order"]} and len(cvm) >= 2
+        assert other == {o["order_id"] for o in doc["facts"]["cloud_order"]} and other
+        assert not (cvm | other) & set(doc["unpaid_order_ids"])
+        assert all(cvm_order.is_cvm(f.value["product"]) for f in facts if f.name == "cvm_order")
+
+
+@pytest.mark.slow
+def test_account_subject_is_shown_or_null(cloud_readings) -> None:
+    """认证主体 / the invoice's buyer when shown (another company in cloud_cvm_other_subject), else null;
+    never the invoice's seller."""
+    for where, truth, doc, _, facts in cloud_readings:
+        for fact in (f for f in facts if f.name in ("cvm_order", "cloud_order")):
+            subject = fact.value["account_subject"]
+            assert subject == doc["facts"][fact.name][0]["account_subject"], where
+            if subject is not None:
+                assert "腾讯" not in subject, where
+                other_account = truth["bundle"] == "cloud_cvm_other_subject"
+                assert (subject != truth["application"]["company_name"]) is other_account, where
+
+
+@pytest.mark.slow
+def test_amount_is_what_was_paid(cloud_readings) -> None:
+    details = [(doc, facts) for _, _, doc, _, facts in cloud_readings if "list_price" in doc]
+    assert details and any(doc["list_price"] != doc["facts"]["cvm_order"][0]["amount_cny"] for doc, _ in details)
+    for doc, facts in details:
+        assert [f.value["amount_cny"] for f in facts] == [doc["facts"]["cvm_order"][0]["amount_cny"]]
+
+
+@pytest.mark.slow
+def test_users_and_dates_of_each_screen(cloud_readings) -> None:
+    screens = [(doc, facts) for _, _, doc, _, facts in cloud_readings if doc["kind"] == "miniprogram_stats"]
+    printed = {doc["users_printed"] for doc, _ in screens}
+    assert {"5,832", "1.2万"} <= printed and any(doc["facts"]["miniprogram_stats_date"] is None for doc, _ in screens)
+    for doc, facts in screens:
+        users = [f.value for f in facts if f.name == "miniprogram_registered_users"]
+        dates = [f.value for f in facts if f.name == "miniprogram_stats_date"]
+        assert users == [doc["facts"]["miniprogram_registered_users"]]
+        expected_date = doc["facts"]["miniprogram_stats_date"]
+        assert dates == ([] if expected_date is None else [expected_date])
+
+
+# --- focused rules on hand-made pages ----------------------------------------------------------------------
+
+def _document(*lines: tuple[str, tuple[float, float, float, float]], source: TextSource = TextSource.OCR) -> Document:
+    blocks = [TextBlock(text=text, bbox=bbox, confidence=0.99) for text, bbox in lines]
+    page = Page(number=1, width=2000, height=2400, source=source, blocks=blocks)
+    return Document(path="x.png", sha256="0", file_type=FileType.PNG, pages=[page])
+
+
+def _detail(order_id: str, placed: str = "2024-03-15 10:23:45") -> Document:
+    return _document(
+        ("订单详情", (300, 100, 500, 140)), (f"订单号：{order_id}", (300, 200, 900, 240)),
+        (f"下单时间：{placed}", (300, 260, 900, 300)), ("产品名称：云服务器CVM", (300, 320, 900, 360)),
+        ("订单金额：¥1,620.00", (300, 380, 900, 420)), ("实付金额：¥1,296.00", (300, 440, 900, 480)),
+        ("认证主体：深圳市云帆信息技术有限公司", (300, 500, 1100, 540)),
+    )
+
+
+def test_order_page_reads_paid_amount_and_subject() -> None:
+    [fact] = cvm_order.extract(_detail("20240315123456789012"))
+    assert fact.name == "cvm_order" and fact.warnings == [] and fact.confidence > 0.9
+    assert fact.value == {"order_id": "20240315123456789012", "purchased_on": "2024-03-15", "product": "云服务器CVM",
+                          "amount_cny": 1296, "account_subject": "深圳市云帆信息技术有限公司"}
+
+
+@pytest.mark.parametrize("order_id", ["20241345123456789012", "20240230123456789012", "00010315123456789012"])
+def test_order_id_without_a_real_date_prefix_is_not_trusted(order_id: str) -> None:
+    [fact] = cvm_order.extract(_detail(order_id))
+    assert fact.value["order_id"] == order_id
+    assert fact.confidence <= 0.6 and any("real date" in w for w in fact.warnings)
+
+
+def test_order_id_letters_repaired_and_date_checked() -> None:
+    [fact] = cvm_order.extract(_detail("2024O3151234S6789012"))
+    assert fact.value["order_id"] == "20240315123456789012" and fact.warnings
+    [late] = cvm_order.extract(_detail("20240315123456789012", placed="2024-04-02 08:00:00"))
+    assert late.confidence <= 0.8 and any("dated 2024-03-15" in w for w in late.warnings)
+
+
+def test_tilted_order_list_keeps_cvm_rows_and_skips_the_search_box() -> None:
+    """A list photographed at a slope of 5 %: rows stay whole; 轻量应用服务器 is not CVM; 已取消 is no order."""
+    def at(x: float, y: float, text: str, width: float = 200) -> tuple[str, tuple[float, float, float, float]]:
+        y += 0.05 * x
+        return text, (x, y, x + width, y + 40)
+    lines = [at(300, 100, "请输入订单号搜索", 300), at(800, 100, "下单时间近三年")]
+    heads = ("订单号", "产品名称", "类型", "金额(元)", "下单时间", "状态")
+    lines += [at(x, 200, head) for x, head in zip((300, 700, 1000, 1200, 1450, 1800), heads)]
+    rows = [("20250815841702491508", "云服务器 CVM", "¥232.50", "已支付"), ("20250614642361244602", "轻量应用服务器", "¥1,934.40", "已支付"),
+            ("20240624822611663406", "云服务器", "¥13,644.00", "已取消")]
+    for n, (order_id, product, amount, status) in enumerate(rows):
+        y = 280 + 80 * n
+        placed = f"{order_id[:4]}-{order_id[4:6]}-{order_id[6:8]} 10:00:00"
+        lines += [at(300, y, order_id, 340), at(700, y, product), at(1000, y, "新购", 80), at(1200, y, amount),
+                  at(1450, y, placed, 290), at(1800, y, status, 100)]
+    facts = cvm_order.extract(_document(*lines))
+    assert [(f.name, f.value["order_id"], f.value["amount_cny"]) for f in facts] == [
+        ("cvm_order", "20250815841702491508", 232.5), ("cloud_order", "20250614642361244602", 1934.4)]
+
+
+def test_invoice_buyer_not_seller_and_invoice_number_as_order_id() -> None:
+    document = _document(
+        ("增值税电子普通发票", (600, 40, 1200, 100)), ("发票号码：66235766", (1400, 90, 1700, 120)),
+        ("开票日期：2025年07月12日", (1400, 130, 1760, 170)),
+        ("名称：", (150, 240, 240, 280)), ("腾讯云计算（北京）有限责任公司", (400, 240, 850, 280)),
+        ("名称：", (150, 880, 240, 920)), ("成都市蓝华电子商务有限公司", (400, 880, 800, 920)),
+        ("货物或应税劳务、服务名称", (90, 480, 430, 520)), ("*信息技术服务*云服务器", (90, 580, 420, 620)),
+        ("价税合计（大写）", (90, 810, 320, 850)), ("(小写)¥2376.00", (1330, 810, 1570, 850)),
+    )
+    [fact] = cvm_order.extract(document)
+    assert fact.value == {"order_id": "66235766", "purchased_on": "2025-07-12", "product": "云服务器", "amount_cny": 2376,
+                          "account_subject": "成都市蓝华电子商务有限公司"}
+
+
+def _cards(number_first: bool) -> Document:
+    """2x2 cards: 累计用户数 | 访问人数 over 新增用户 | 打开次数; number above or below each label."""
+    lines = []
+    for i, (label, number) in enumerate((("累计用户数", "1.2万"), ("访问人数", "1,204"), ("新增用户", "86"), ("打开次数", "3,517"))):
+        x, y = 40 + (i % 2) * 515, 700 + (i // 2) * 250
+        label_y, number_y = (y + 130, y + 40) if number_first else (y + 30, y + 90)
+        lines += [(label, (x + 30, label_y, x + 200, label_y + 45)), (number, (x + 30, number_y, x + 200, number_y + 70))]
+    return _document(*lines)
+
+
+@pytest.mark.parametrize("number_first", [False, True])
+def test_users_come_only_from_their_own_card(number_first: bool) -> None:
+    facts = miniprogram_stats.extract(_cards(number_first))
+    assert [(f.name, f.value) for f in facts] == [("miniprogram_registered_users", 12000)]
+
+
+def test_users_in_a_list_row_and_a_misread_separator() -> None:
+    document = _document(("数据更新至2026-11-20", (60, 500, 400, 540)), ("累计用户数", (55, 677, 237, 725)),
+                         ("5.832", (900, 672, 1029, 731)), ("访问人数", (54, 787, 204, 836)), ("141", (933, 784, 1028, 842)))
+    users, day = miniprogram_stats.extract(document)
+    assert (users.value, day.value) == (5832, "2026-11-20")
+    assert users.confidence < 0.9 and users.warnings
+
+
+def test_no_stats_date_is_invented() -> None:
+    document = _document(("累计用户数", (55, 677, 237, 725)), ("5832", (900, 672, 1029, 731)),
+                         ("近7日访问人数趋势", (55, 1269, 356, 1312)), ("11-14", (132, 1792, 207, 1829)))
+    assert [f.name for f in miniprogram_stats.extract(document)] == ["miniprogram_registered_users"]
+
+
+@given(st.text(max_size=40))
+def test_value_parsers_never_raise(text: str) -> None:
+    for parse in (cvm_order.parse_order_id, cvm_order.parse_amount, cvm_order.parse_invoice_no, cvm_order.parse_company,
+                  cvm_order.parse_product, miniprogram_stats.parse_users, miniprogram_stats.parse_stats_date):
+        assert isinstance(parse(text), list)
