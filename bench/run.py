@@ -109,6 +109,46 @@ def measure_bundle(bundle: Path, home: Path) -> dict:
             "cached_vs_first": round(second / first, 4)}
 
 
+def measure_pdf_speed(home: Path, pages: int = 50) -> dict:
+    """Pages per second of PDF text: a 50-page PDF read by pdfplumber (its text layer is fine) against one
+    read by pypdfium2 (pdfplumber returns it empty). No OCR in either."""
+    import random as _random
+
+    from fixtures import pdfs
+    from fixtures.companies import make_company
+    from fixtures.license_text import license_text
+    from pipeline.pdf_text import read_pdf
+
+    company = make_company(_random.Random(1))
+    text = license_text(company, _random.Random(2))
+    samples = {"pdfplumber_path": _repeat_pages(pdfs.digital(text), pages), "pypdfium2_path": pdfs.cff_cid(text, pages=pages)}
+    out = {}
+    for name, data in samples.items():
+        path = home / f"{name}.pdf"
+        path.write_bytes(data)
+        started = time.perf_counter()
+        read = read_pdf(path, Settings().limits, 200, _no_ocr)
+        out[name] = {"pages": len(read), "pages_per_second": round(len(read) / (time.perf_counter() - started), 1)}
+    return out
+
+
+def _no_ocr(image, number):
+    raise RuntimeError(f"page {number} of a digital PDF went to OCR")
+
+
+def _repeat_pages(data: bytes, pages: int) -> bytes:
+    """The one-page digital PDF repeated `pages` times, merged with pypdfium2."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(data)
+    merged = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        merged.import_pages(source)
+    buffer = __import__("io").BytesIO()
+    merged.save(buffer)
+    return buffer.getvalue()
+
+
 def measure_startup(home: Path) -> dict:
     """A cold `evidence verify` on a bundle that holds only application.json: Prefect + imports + rules."""
     bundle = home / "startup-bundle"
@@ -127,7 +167,15 @@ def measure_startup(home: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--only-pdf-speed", action="store_true", help="measure PDF text speed only and merge it into --out")
     args = parser.parse_args()
+    if args.only_pdf_speed:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+            results["pdf_text_speed"] = measure_pdf_speed(Path(tmp))
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(json.dumps(results["pdf_text_speed"], indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         generate_all(home / "fixtures")
@@ -144,6 +192,7 @@ def main() -> None:
                 "digital_only": measure_bundle(bundles / DIGITAL_BUNDLE, home),
                 "scanned": measure_bundle(bundles / SCANNED_BUNDLE, home),
             },
+            "pdf_text_speed": measure_pdf_speed(home),
             "startup_cost": measure_startup(home),
         }
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
