@@ -78,11 +78,16 @@ def _summary(report) -> str:
 
 
 @app.command()
-def markets() -> None:
+def markets(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a requirement x market table (the README's)")] = False,
+) -> None:
     """Print the rule table (market x requirement x threshold) from the rules file."""
-    from validators.rules import load_rules, market_rules
+    from validators.rules import load_rules, market_rules, markdown_table
 
     rules = load_rules()
+    if markdown:
+        typer.echo(markdown_table(rules))
+        return
     typer.echo(f"rules version {rules.version}")
     for market_id, market in rules.markets.items():
         for rule in market_rules(rules, market_id):

@@ -95,8 +95,10 @@ def test_low_confidence_never_passes_or_fails():
     assert result.status is S.NEEDS_REVIEW and "confidence" in result.reason
 
 
-def test_unbuilt_requirements_are_missing_and_say_why():
-    verdict, results = evaluate_market(license_facts(credit_code="91310115MA1H8H1D7F"), load_rules(), "service", AS_OF)
-    team = next(r for r in results if r.id == "team_size")
-    assert team.status is S.MISSING and "does not exist yet" in team.reason
-    assert verdict is Verdict.INCOMPLETE
+def test_a_requirement_without_a_check_is_missing_and_says_why():
+    from validators.checks import check_for
+    from validators.rules import Rule
+
+    unknown = Rule(id="new_requirement", title="新要求", settings=load_rules().settings)
+    result = check_for("new_requirement")(FactSet(license_facts()), unknown, AS_OF)
+    assert result.status is S.MISSING and "does not exist yet" in result.reason

@@ -43,3 +43,11 @@ def test_rules_path_from_environment(tmp_path: Path, monkeypatch):
     own.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace('version: "2026-11"', 'version: "test-9"'), encoding="utf-8")
     monkeypatch.setenv("EVIDENCE_RULES", str(own))
     assert load_rules().version == "test-9"
+
+
+def test_readme_market_table_is_generated_from_the_rules_file():
+    from validators.rules import markdown_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- markets:start -->")[1].split("<!-- markets:end -->")[0].strip()
+    assert block == markdown_table(load_rules(DEFAULT_RULES))

@@ -104,12 +104,7 @@ def check_not_built(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementRe
     return result(rule, S.MISSING, f"the check for this requirement ({rule.id}) does not exist yet, so its evidence is not evaluated")
 
 
-CHECKS: dict[str, Check] = {
-    "company_qualification": check_company_qualification,
-    "registered_capital": check_registered_capital,
-    "company_age": check_company_age,
-}
-
-
 def check_for(requirement_id: str) -> Check:
+    from validators.registry import CHECKS
+
     return CHECKS.get(requirement_id, check_not_built)

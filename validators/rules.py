@@ -113,3 +113,22 @@ def market_rules(rules: RulesFile, market_id: str) -> list[Rule]:
              exemptions=spec.exemptions, settings=rules.settings)
         for rid, spec in rules.markets[market_id].requirements.items()
     ]
+
+
+def markdown_table(rules: RulesFile) -> str:
+    """Requirement x market, with each market's threshold (or ✓), for the README."""
+    markets = list(rules.markets)
+    lines = ["| requirement | " + " | ".join(f"{m} ({rules.markets[m].title})" for m in markets) + " |",
+             "|---|" + "---|" * len(markets)]
+    for rid, definition in rules.requirements.items():
+        cells = [_cell(rules.markets[m].requirements.get(rid)) for m in markets]
+        lines.append(f"| `{rid}` {definition.title} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _cell(spec: MarketRequirement | None) -> str:
+    if spec is None:
+        return ""
+    if isinstance(spec.threshold, dict):
+        return "✓ " + "*".join(str(v) for v in spec.threshold.values())
+    return "✓" if spec.threshold is None else f"{spec.threshold:,}" if isinstance(spec.threshold, int) else str(spec.threshold)
