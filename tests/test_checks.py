@@ -3,9 +3,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.models import Fact, RequirementStatus as S, Verdict
+from pipeline.models import Fact, RequirementStatus as S
 from validators.checks import check_company_age, check_company_qualification, check_registered_capital
-from validators.evaluate import evaluate_market
 from validators.facts import FactSet
 from validators.rules import load_rules, market_rules
 
