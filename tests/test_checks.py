@@ -21,7 +21,7 @@ def fact(name, value, confidence=0.99, warnings=()):
 
 
 def license_facts(**overrides):
-    values = {"company_name": "深圳市云帆信息技术有限公司", "credit_code": "91440300MA5FXXXX1A",
+    values = {"company_name": "深圳市云帆信息技术有限公司", "credit_code": "91440300MA5FK7QW1A",
               "registered_capital_cny": 3_000_000, "established_on": "2019-03-15", "business_term_until": "长期"}
     values.update(overrides)
     return [fact(k, v) for k, v in values.items() if v is not None]

@@ -28,7 +28,7 @@ from pipeline.models import ErrorCode, FileType
 from pipeline.sniff import sniff_file_type
 
 Member = tuple[str | zipfile.ZipInfo, bytes]
-GOOD_TEXT = "营业执照 正本\n统一社会信用代码 91440300MA5FXXXX1A\n".encode()
+GOOD_TEXT = "营业执照 正本\n统一社会信用代码 91440300MA5FK7QW1A\n".encode()
 
 
 # --- builders --------------------------------------------------------------------------------------------------
