@@ -15,6 +15,8 @@ from pipeline.models import (
 from pipeline.pages import PageReader
 from pipeline.report import build_report
 from validators.evaluate import evaluate_market
+from validators.facts import FactSet
+from validators.signals import bonus_notes
 from validators.rules import RulesFile
 
 
@@ -56,12 +58,13 @@ def evaluate_reports(
     rules: RulesFile, markets: list[str], as_of: dt.date,
 ) -> list[Report]:
     info = BundleInfo(path=bundle.source, sha256=bundle.sha256, files=len(bundle.files) + len(bundle.errors))
+    signals = bonus_notes(FactSet(facts))
     reports = []
     for market in markets:
         verdict, results = evaluate_market(facts, rules, market, as_of)
         reports.append(build_report(
             bundle=info, market=market, as_of=as_of, rules_version=rules.version, verdict=verdict,
-            requirements=results, facts=facts, documents=documents, errors=errors,
+            requirements=results, facts=facts, documents=documents, errors=errors, signals=signals,
         ))
     return reports
 

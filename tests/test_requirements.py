@@ -164,3 +164,13 @@ def test_an_unsure_fact_never_makes_a_bundle_eligible(market, data):
     assert all(r.status not in (S.PASS, S.FAIL) for r in used)
     if used:
         assert verdict is not Verdict.ELIGIBLE
+
+
+def test_bonus_notes_never_change_a_verdict():
+    from validators.signals import bonus_notes
+
+    facts = full_bundle() + [fact("external_financing", True), fact("well_known_client", "中国移动通信集团有限公司")]
+    notes = bonus_notes(FactSet(facts))
+    assert any("external financing" in n for n in notes) and any("中国移动" in n for n in notes)
+    assert bonus_notes(FactSet(full_bundle() + [fact("external_financing", False)])) == []
+    assert evaluate_market(facts, load_rules(), "api", AS_OF)[0] is evaluate_market(full_bundle(), load_rules(), "api", AS_OF)[0]
