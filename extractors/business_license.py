@@ -3,13 +3,12 @@ end of the business term, each read next to its label and kept with provenance."
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import FieldParser, Reading, read_by_shape, read_labelled
 from extractors.shapes import BAD_CHECK_CONFIDENCE, find_registration_numbers, read_credit_code
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.values import ValueParseError, normalise, parse_date, parse_money, registered_name
 from pipeline.models import Document, DocumentKind, Fact
 
@@ -25,9 +24,8 @@ class LicenseOptions(BaseModel):
     term_open_ended: list[str]
 
 
-@lru_cache(maxsize=1)
 def options() -> LicenseOptions:
-    return LicenseOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, LicenseOptions)
 
 
 def extract(document: Document) -> list[Fact]:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from extractors.labels import LabelHit, find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, block_below, blocks_right_of
-from extractors.specs import load_fields
+from extractors.specs import load_fields, load_options
 from extractors.tables import TableRow, group_lines, read_table
 from extractors.values import normalise, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
@@ -47,9 +47,8 @@ class CaseOptions(BaseModel):
     well_known_mentions: list[str]
 
 
-@lru_cache(maxsize=1)
 def options() -> CaseOptions:
-    return CaseOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, CaseOptions)
 
 
 @lru_cache(maxsize=1)

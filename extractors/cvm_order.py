@@ -9,14 +9,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import FieldParser, Reading, first_reading, read_by_shape, read_labelled, value_text
 from extractors.labels import find_labels
 from extractors.layout import value_candidates
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.tables import TableRow, column_of, read_table
 from extractors.values import ValueParseError, normalise, parse_date, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock
@@ -50,9 +49,8 @@ class CvmOptions(BaseModel):
     list_columns: dict[str, list[str]]
 
 
-@lru_cache(maxsize=1)
 def options() -> CvmOptions:
-    return CvmOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, CvmOptions)
 
 
 @dataclass(frozen=True)

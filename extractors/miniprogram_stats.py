@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import Reading, make_fact, read_labelled
 from extractors.labels import LabelHit, find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.values import ValueParseError, normalise, parse_count, parse_date
 from pipeline.models import Document, DocumentKind, Fact, Page, TextBlock
 
@@ -30,9 +29,8 @@ class MiniOptions(BaseModel):
     misread_separator_factor: float
 
 
-@lru_cache(maxsize=1)
 def options() -> MiniOptions:
-    return MiniOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, MiniOptions)
 
 
 def extract(document: Document) -> list[Fact]:

@@ -15,13 +15,12 @@ import re
 from bisect import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import FieldParser, Reading, read_by_shape, read_labelled
 from extractors.labels import find_labels
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.tables import group_lines
 from extractors.values import ValueParseError, normalise, parse_date
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock
@@ -60,9 +59,8 @@ class CertificateOptions(_Options):
     min_fields: int
 
 
-@lru_cache(maxsize=1)
 def options() -> CertificateOptions:
-    return CertificateOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, CertificateOptions)
 
 
 # ---------------------------------------------------------------- identifiers repaired by position

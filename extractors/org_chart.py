@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractors.fields import Reading, make_fact
 from extractors.layout import Candidate, blocks_right_of, union_bbox
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.tables import TableRow, read_table
 from extractors.values import normalise
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
@@ -47,9 +47,8 @@ class OrgChartOptions(BaseModel):
     name_pattern: str
 
 
-@lru_cache(maxsize=1)
 def options() -> OrgChartOptions:
-    return OrgChartOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, OrgChartOptions)
 
 
 @dataclass(frozen=True)

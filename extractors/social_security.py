@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -22,7 +21,7 @@ from stdnum.cn import ric
 from extractors.fields import Reading, make_fact, parse_with, read_by_shape, read_labelled
 from extractors.layout import Candidate
 from extractors.shapes import read_credit_code
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.tables import TableRow, column_of, read_table
 from extractors.values import ValueParseError, normalise, parse_date, parse_month, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
@@ -57,9 +56,8 @@ class SocialSecurityOptions(BaseModel):
     issuer_words: list[str]
 
 
-@lru_cache(maxsize=1)
 def options() -> SocialSecurityOptions:
-    return SocialSecurityOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, SocialSecurityOptions)
 
 
 def extract(document: Document) -> list[Fact]:

@@ -11,7 +11,6 @@ A number that fails its format keeps a confidence of at most 0.5 and says so in 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,7 +19,7 @@ from extractors.ops_certificate import (
     BAD_FORMAT_CONFIDENCE, IdFormat, IdReading, Lookalikes, identifier_reading, item_fact, join_letter_spaced,
     match_formats, read_field, read_identifier,
 )
-from extractors.specs import load_fields
+from extractors.specs import load_options
 from extractors.values import ValueParseError, normalise, parse_date, registered_name
 from pipeline.models import Document, DocumentKind, Fact
 
@@ -43,9 +42,8 @@ class CopyrightOptions(BaseModel):
     min_name_chars: int
 
 
-@lru_cache(maxsize=1)
 def options() -> CopyrightOptions:
-    return CopyrightOptions.model_validate(load_fields(NAME).options)
+    return load_options(NAME, CopyrightOptions)
 
 
 def extract(document: Document) -> list[Fact]:

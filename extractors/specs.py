@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -45,6 +45,15 @@ def load_kinds() -> dict[str, KindSpec]:
     """Every kind's classification keywords, from the `classify` section of each data file."""
     files = [FieldsFile.model_validate(_load(path.name)) for path in sorted(DATA.glob("*.yaml"))]
     return {f.kind: f.classify for f in files if f.classify is not None}
+
+
+OptionsModel = TypeVar("OptionsModel", bound=BaseModel)
+
+
+@lru_cache(maxsize=None)
+def load_options(kind: str, model: type[OptionsModel]) -> OptionsModel:
+    """A kind's `options`, validated by that kind's own model (which rejects unknown keys)."""
+    return model.model_validate(load_fields(kind).options)
 
 
 @lru_cache(maxsize=None)
