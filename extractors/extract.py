@@ -19,6 +19,7 @@ EXTRACTOR_MODULES: tuple[str, ...] = (
     "extractors.org_chart",
     "extractors.cvm_order",
     "extractors.miniprogram_stats",
+    "extractors.qualification_certificate",
 )
 
 

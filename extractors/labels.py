@@ -3,6 +3,7 @@ from a kind's field data file (extractors/data/<kind>.yaml). No model is downloa
 normalised text (NFKC, no spaces), so the character offsets of a label tell where its value starts."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,11 @@ class LabelHit:
     field: str
     start: int  # offsets in the normalised block text
     end: int
+
+
+# Labels are phrase patterns only, so the ruler's token matcher is empty by design; spaCy says so (W036) on
+# every call.
+warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 
 @lru_cache(maxsize=None)

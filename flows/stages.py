@@ -7,8 +7,8 @@ from pathlib import Path
 from extractors.application import Application, application_facts, is_application, read_application
 from extractors.extract import bundle_facts, classify_document, extract_document, number_facts
 from pipeline.config import Settings
-from pipeline.errors import EvidenceError
-from pipeline.ingest import IngestedBundle
+from pipeline.errors import EvidenceError, UsageError
+from pipeline.ingest import IngestedBundle, ingest_bundle
 from pipeline.models import (
     BundleError, BundleFile, BundleInfo, Document, DocumentKind, ErrorCode, Fact, Report, TextSource,
 )
@@ -53,12 +53,32 @@ def extract_facts(documents: list[Document], application: Application | None, ap
     return classified, number_facts(facts), errors
 
 
+def extract_and_evaluate(bundle: IngestedBundle, documents: list[Document], markets: list[str] | None,
+                         as_of: dt.date, rules: RulesFile) -> list[Report]:
+    """Classify and extract every document, then evaluate each market (given, or from application.json)."""
+    application, app_file, app_errors = find_application(bundle)
+    chosen = markets or (application.markets if application else [])
+    if not chosen:
+        raise UsageError(ErrorCode.BAD_USAGE, "no market given and application.json names none; pass --market")
+    classified, facts, extract_errors = extract_facts(documents, application, app_file.path if app_file else "")
+    errors = bundle.errors + document_errors(classified) + app_errors + extract_errors
+    return evaluate_reports(bundle, classified, facts, errors, rules, chosen, as_of)
+
+
+def verify_source(source: Path, markets: list[str] | None, as_of: dt.date, rules: RulesFile, settings: Settings,
+                  engine: str | None = None) -> list[Report]:
+    """The whole path of one bundle without Prefect: ingest, read, extract, evaluate (the batch's unit)."""
+    bundle = ingest_bundle(source, settings)
+    documents = [read_document(file, settings, engine) for file in bundle.files]
+    return extract_and_evaluate(bundle, documents, markets, as_of, rules)
+
+
 def evaluate_reports(
     bundle: IngestedBundle, documents: list[Document], facts: list[Fact], errors: list[BundleError],
     rules: RulesFile, markets: list[str], as_of: dt.date,
 ) -> list[Report]:
     info = BundleInfo(path=bundle.source, sha256=bundle.sha256, files=len(bundle.files) + len(bundle.errors))
-    signals = bonus_notes(FactSet(facts))
+    signals = bonus_notes(FactSet(facts), as_of)
     reports = []
     for market in markets:
         verdict, results = evaluate_market(facts, rules, market, as_of)

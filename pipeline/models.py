@@ -40,6 +40,7 @@ class DocumentKind(StrEnum):
     SOFTWARE_COPYRIGHT = "software_copyright"
     CUSTOMER_CASE = "customer_case"
     APPLICATION = "application"
+    QUALIFICATION_CERTIFICATE = "qualification_certificate"
     UNKNOWN = "unknown"
 
 
@@ -104,6 +105,7 @@ class Page(Strict):
     width: float
     height: float
     source: TextSource
+    rotation: int = 0  # degrees counter-clockwise the page image was turned before it was read (OCR pages)
     blocks: list[TextBlock] = []
     tables: list[Table] = []
 

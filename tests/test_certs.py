@@ -3,72 +3,24 @@ through real OCR, classification and the registered extractors, every item compa
 (per-field table printed). Then the rules that are easy to get wrong, on hand-made pages (no OCR)."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from extractors import ops_certificate, software_copyright
-from extractors.extract import classify_document, extract_document
-from fixtures.generate import write_bundles
 from fixtures.plan_certs import BUNDLES
-from pipeline.config import Settings
-from pipeline.ingest import ingest_bundle
-from pipeline.models import Document, DocumentKind, Fact, FileType, Page, TextBlock, TextSource
-from pipeline.pages import PageReader
+from pipeline.models import Document, Fact, FileType, Page, TextBlock, TextSource
+from tests.readings import Reading, pair_items, read_bundles
 
 ITEM_KINDS = {"ops_certificate", "software_copyright"}
 SURE = 0.9
 AS_OF = "2026-11-28"
 
 
-@dataclass(frozen=True)
-class Reading:
-    where: str  # bundle/path
-    bundle: str
-    truth_kind: str
-    kind: DocumentKind
-    expected: dict[str, list[dict]]
-    facts: list[Fact]
-    application: dict | None
-
-
 @pytest.fixture(scope="module")
 def readings(tmp_path_factory: pytest.TempPathFactory, session_home: Path) -> list[Reading]:
-    out = tmp_path_factory.mktemp("certs")
-    write_bundles(BUNDLES, out, seed=7)
-    settings = Settings(home=session_home)
-    reader = PageReader(settings)
-    found = []
-    for bundle in BUNDLES:
-        truth = json.loads((out / "truth" / f"{bundle.name}.json").read_text(encoding="utf-8"))
-        files = {f.path: f for f in ingest_bundle(out / "bundles" / bundle.name, settings).files}
-        for path, doc in truth["documents"].items():
-            document = classify_document(reader.read(files[path]))
-            facts = extract_document(document) if doc["kind"] in ITEM_KINDS else []
-            found.append(Reading(f"{bundle.name}/{path}", bundle.name, doc["kind"], document.kind,
-                                 doc["facts"], facts, truth["application"]))
-    return found
-
-
-def _agreement(value: dict, item: dict) -> int:
-    return sum(value.get(k) == v for k, v in item.items())
-
-
-def _pairs(expected: list[dict], facts: list[Fact]) -> tuple[list[tuple[dict, Fact | None]], list[Fact]]:
-    """Each truth item with the extracted item that agrees with it on most fields; the extracted left over."""
-    left = list(facts)
-    pairs = []
-    for item in expected:
-        best = max(left, key=lambda f: _agreement(f.value, item), default=None)
-        if best is not None and _agreement(best.value, item) == 0:
-            best = None
-        if best is not None:
-            left.remove(best)
-        pairs.append((item, best))
-    return pairs, left
+    return read_bundles(BUNDLES, tmp_path_factory.mktemp("certs"), session_home, ITEM_KINDS)
 
 
 class Tally:
@@ -82,7 +34,7 @@ class Tally:
         for name, expected in reading.expected.items():
             if name not in ITEM_KINDS:
                 continue
-            pairs, invented = _pairs(expected, [f for f in reading.facts if f.name == name])
+            pairs, invented = pair_items(expected, [f for f in reading.facts if f.name == name])
             for item, fact in pairs:
                 self._item(reading.where, name, item, fact)
             for fact in invented:

@@ -93,11 +93,3 @@ def test_low_confidence_never_passes_or_fails():
     result = check_registered_capital(FactSet(facts), rule("api", "registered_capital"), AS_OF)
     assert result.status is S.NEEDS_REVIEW and "confidence" in result.reason
 
-
-def test_a_requirement_without_a_check_is_missing_and_says_why():
-    from validators.checks import check_for
-    from validators.rules import Rule
-
-    unknown = Rule(id="new_requirement", title="新要求", settings=load_rules().settings)
-    result = check_for("new_requirement")(FactSet(license_facts()), unknown, AS_OF)
-    assert result.status is S.MISSING and "does not exist yet" in result.reason

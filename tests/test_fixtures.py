@@ -1,6 +1,7 @@
 """Fast checks of the fixture generator: the properties each fixture claims to have (no OCR here)."""
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import random
@@ -18,10 +19,10 @@ from fixtures import pdfs
 from fixtures.application import Market, make_application
 from fixtures.capital import CNY_FORMS, CapitalForm, format_capital, upper_numeral
 from fixtures.companies import Company, EntityKind, make_company, make_credit_code, make_individual, org_code_check
-from fixtures.generate import build_company, encode_image, write_bundles
+from fixtures.generate import all_bundles, build_company, encode_image, write_bundles
 from fixtures.license import Layout, Variant, render_license
 from fixtures.license_text import DateStyle, TermStyle, format_date, format_term, license_text
-from fixtures.plan import BUNDLES, DEMO_BUNDLES, Capture, ImageFormat
+from fixtures.plan import BUNDLES, Capture, ImageFormat
 from fixtures.variants import VARIANTS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -210,8 +211,10 @@ def test_plan_covers_the_required_bundles() -> None:
     assert any(b.document is None and b.markets for b in BUNDLES)
     capitals = {build_company(b.company, 7).capital.cny for b in BUNDLES if not b.company.individual}
     assert {1_000_000, 1_000_001} <= capitals
-    assert len({b.name for b in BUNDLES + DEMO_BUNDLES}) == len(BUNDLES + DEMO_BUNDLES)
-    assert 3 <= len(DEMO_BUNDLES) <= 4 and all(b.document and b.markets for b in DEMO_BUNDLES)
+    everything = all_bundles()
+    assert len({b.name for b in everything}) == len(everything)
+    demo = importlib.import_module("fixtures.plan_markets").BUNDLES  # the demo set: one bundle or more per market
+    assert {m for b in demo for m in b.markets} == {"miniprogram", "website", "image", "enterprise_app", "api", "service"}
 
 
 def test_bundles_are_written_deterministically_with_truth(tmp_path: Path) -> None:

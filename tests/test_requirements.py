@@ -170,7 +170,132 @@ def test_bonus_notes_never_change_a_verdict():
     from validators.signals import bonus_notes
 
     facts = full_bundle() + [fact("external_financing", True), fact("well_known_client", "中国移动通信集团有限公司")]
-    notes = bonus_notes(FactSet(facts))
+    notes = bonus_notes(FactSet(facts), AS_OF)
     assert any("external financing" in n for n in notes) and any("中国移动" in n for n in notes)
-    assert bonus_notes(FactSet(full_bundle() + [fact("external_financing", False)])) == []
+    assert bonus_notes(FactSet(full_bundle() + [fact("external_financing", False)]), AS_OF) == []
     assert evaluate_market(facts, load_rules(), "api", AS_OF)[0] is evaluate_market(full_bundle(), load_rules(), "api", AS_OF)[0]
+
+
+# ---- every market x requirement of the rules file, on both sides of its boundary -------------------------
+# Each entry gives cases (facts, as_of, expected status) for one rule; thresholds come from the rule, so a
+# market with another threshold is tested at its own. A requirement added to the rules file without cases
+# here fails test_every_market_requirement_has_boundary_cases.
+
+def _months_before(as_of, months, days=0):
+    from dateutil.relativedelta import relativedelta
+
+    return (as_of - relativedelta(months=months) - dt.timedelta(days=days)).isoformat()
+
+
+def _years_before(as_of, years, days=0):
+    from dateutil.relativedelta import relativedelta
+
+    return (as_of - relativedelta(years=years) + dt.timedelta(days=days)).isoformat()
+
+
+def _without(*names):
+    return [f for f in full_bundle() if f.name not in names]
+
+
+def _copyright_of(owner):
+    return fact("software_copyright", {"reg_no": "2023SR1", "cert_no": "1", "software_name": "x", "owner": owner, "completed_on": "2023-01-01"})
+
+
+def _cvm_of(subject):
+    return fact("cvm_order", {"order_id": "2024031512", "purchased_on": "2024-03-15", "product": "云服务器", "amount_cny": 1.0, "account_subject": subject})
+
+
+def _boundary_cases(rule):
+    t, later = rule.threshold, AS_OF + dt.timedelta(days=400)
+    match rule.id:
+        case "company_qualification":
+            return [(swap(full_bundle(), "business_term_until", AS_OF.isoformat()), AS_OF, S.PASS),
+                    (swap(full_bundle(), "business_term_until", (AS_OF - dt.timedelta(days=1)).isoformat()), AS_OF, S.FAIL),
+                    (_without("credit_code") + [fact("credit_code", "91310115MA1H8H1D7X", warnings=["check digit fails"])], AS_OF, S.NEEDS_REVIEW),
+                    (_without("company_name", "credit_code", "established_on", "registered_capital_cny"), AS_OF, S.MISSING)]
+        case "registered_capital":
+            return [(swap(full_bundle(), "registered_capital_cny", t), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "registered_capital_cny", t + 1), AS_OF, S.PASS)]
+        case "company_age":
+            founded = swap(full_bundle(), "established_on", _years_before(later, t))
+            return [(founded, later, S.PASS), (founded, later - dt.timedelta(days=1), S.FAIL)]
+        case "team_size":
+            return [(swap(full_bundle(), "social_security_headcount", t - 1), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "social_security_headcount", t), AS_OF, S.PASS),
+                    (_without("social_security_headcount", "social_security_employer", "social_security_month", "social_security_roster"), AS_OF, S.MISSING)]
+        case "operations_staff":
+            return [(full_bundle(), AS_OF, S.PASS), (_without("ops_contact"), AS_OF, S.MISSING)]
+        case "customer_service_hours":
+            return [(swap(full_bundle(), "customer_service", {"days_per_week": t["days_per_week"], "hours_per_day": t["hours_per_day"]}), AS_OF, S.PASS),
+                    (swap(full_bundle(), "customer_service", {"days_per_week": t["days_per_week"], "hours_per_day": t["hours_per_day"] - 1}), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "customer_service", {"days_per_week": t["days_per_week"] - 1, "hours_per_day": 24}), AS_OF, S.FAIL)]
+        case "product_online":
+            first_seen = _without("cvm_order", "miniprogram_stats_date")
+            return [(first_seen + [fact("miniprogram_stats_date", _months_before(AS_OF, t))], AS_OF, S.FAIL),
+                    (first_seen + [fact("miniprogram_stats_date", _months_before(AS_OF, t, days=1))], AS_OF, S.PASS),
+                    (_without("cvm_order", "miniprogram_stats_date"), AS_OF, S.MISSING)]
+        case "registered_users":
+            return [(swap(full_bundle(), "miniprogram_registered_users", t), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "miniprogram_registered_users", t + 1), AS_OF, S.PASS)]
+        case "software_copyright":
+            foreign = _without("software_copyright") + [_copyright_of("别人有限公司")]
+            declared = foreign + [fact("exemptions", list(rule.exemptions))]
+            return [(full_bundle(), AS_OF, S.PASS), (foreign, AS_OF, S.FAIL),
+                    (declared, AS_OF, S.EXEMPT if rule.exemptions else S.FAIL)]
+        case "tencent_cloud_hosting":
+            return [(full_bundle(), AS_OF, S.PASS), (_without("cvm_order") + [_cvm_of("别人有限公司")], AS_OF, S.NEEDS_REVIEW),
+                    (_without("cvm_order"), AS_OF, S.MISSING)]
+        case "customer_cases":
+            return [(swap(full_bundle(), "customer_case_count", t - 1), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "customer_case_count", t), AS_OF, S.PASS)]
+        case "certified_ops_engineers":
+            holders = ("王芳", "李雷", "韩梅")[:t]
+            valid = [cert(h, f"C-{n}", expires=AS_OF.isoformat()) for n, h in enumerate(holders)]
+            base = _without("ops_certificate")
+            return [(base + valid, AS_OF, S.PASS), (base + valid, AS_OF + dt.timedelta(days=1), S.FAIL),
+                    (base + valid[:-1], AS_OF, S.FAIL)]
+        case "cvm_image_delivery" | "agreement_accepted":
+            name = rule.id
+            return [(swap(full_bundle(), name, True), AS_OF, S.PASS), (swap(full_bundle(), name, False), AS_OF, S.FAIL)]
+        case "api_test_account":
+            given = {"url": "https://x.cn", "username": "t", "password_given": True}
+            return [(full_bundle(), AS_OF, S.PASS), (swap(full_bundle(), "api_test_account", given | {"password_given": False}), AS_OF, S.FAIL),
+                    (swap(full_bundle(), "api_test_account", given | {"url": ""}), AS_OF, S.FAIL)]
+        case "reputation" | "ops_experience":
+            return [(full_bundle(), AS_OF, S.MANUAL), (_without("established_on", "cvm_order", "customer_case_count"), later, S.MANUAL)]
+    return []
+
+
+_ALL_RULES = [(market, rule) for market in load_rules().markets for rule in market_rules(load_rules(), market)]
+
+
+@pytest.mark.parametrize(("market", "rule"), _ALL_RULES, ids=[f"{m}-{r.id}" for m, r in _ALL_RULES])
+def test_every_market_requirement_has_boundary_cases(market, rule):
+    cases = _boundary_cases(rule)
+    assert cases, f"no boundary cases for {rule.id}"
+    if rule.id not in ("reputation", "ops_experience"):
+        assert {S.PASS} < {expected for *_, expected in cases} or S.EXEMPT in {e for *_, e in cases}, "both sides needed"
+    for facts, as_of, expected in cases:
+        got = CHECKS[rule.id](FactSet(facts), rule, as_of)
+        assert got.status is expected, (market, rule.id, as_of, got.status, got.reason)
+        assert got.reason and "\n" not in got.reason
+
+
+def qualification(kind, holder=COMPANY, expires="2027-06-30", no="GR202344001234"):
+    return fact("qualification", {"type": kind, "holder": holder, "cert_no": no, "issued_on": "2024-07-01", "expires_on": expires, "product": None})
+
+
+def test_double_software_and_high_tech_notes_follow_holder_and_expiry():
+    from validators.signals import bonus_notes
+
+    both = full_bundle() + [qualification("software_enterprise"), qualification("software_product", expires=None)]
+    assert any("双软认证" in n and n.startswith("bonus") for n in bonus_notes(FactSet(both), AS_OF))
+    one = full_bundle() + [qualification("software_enterprise")]
+    assert not any(n.startswith("bonus") and "双软" in n for n in bonus_notes(FactSet(one), AS_OF))
+    high_tech = full_bundle() + [qualification("high_tech_enterprise", expires="2026-11-28")]
+    assert any("高新" in n and n.startswith("bonus") for n in bonus_notes(FactSet(high_tech), AS_OF))
+    later = bonus_notes(FactSet(high_tech), AS_OF + dt.timedelta(days=1))
+    assert not any(n.startswith("bonus") for n in later) and any("expired on 2026-11-28" in n for n in later)
+    foreign = bonus_notes(FactSet(full_bundle() + [qualification("high_tech_enterprise", holder="别人有限公司")]), AS_OF)
+    assert foreign == ["not a bonus: the high_tech_enterprise certificate GR202344001234 names 别人有限公司, not the licensed company " + COMPANY]
+    assert evaluate_market(high_tech, load_rules(), "service", AS_OF)[0] is evaluate_market(full_bundle(), load_rules(), "service", AS_OF)[0]

@@ -33,6 +33,17 @@ def test_unknown_key_is_rejected_with_its_line(tmp_path: Path):
         load_rules(bad)
 
 
+def test_bad_values_and_requirements_without_a_check_are_rejected(tmp_path: Path):
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(text.replace("confidence_floor: 0.8", "confidence_floor: high"), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"confidence_floor.*line \d+"):
+        load_rules(bad)
+    bad.write_text(text.replace("requirements:\n  company_qualification:", "requirements:\n  good_vibes: {title: 心情好, evidence: []}\n  company_qualification:", 1), encoding="utf-8")
+    with pytest.raises(UsageError, match="no check exists for requirements.*good_vibes"):
+        load_rules(bad)
+
+
 def test_unknown_market_lists_the_known_ones():
     with pytest.raises(UsageError, match="miniprogram"):
         market_rules(load_rules(DEFAULT_RULES), "nosuchmarket")

@@ -5,6 +5,7 @@ import datetime as dt
 
 from pipeline.models import Fact, RequirementResult, RequirementStatus as S, Verdict, decide_verdict
 from validators.checks import check_for
+from validators.corrections import Correction, apply_fact_corrections, apply_sign_offs
 from validators.facts import FactSet
 from validators.rules import Rule, RulesFile, market_rules
 
@@ -13,6 +14,14 @@ def evaluate_market(facts: list[Fact], rules: RulesFile, market: str, as_of: dt.
     fact_set = FactSet(facts)
     by_id = {f.id: f for f in facts}
     results = [gate_confidence(check_for(rule.id)(fact_set, rule, as_of), rule, by_id) for rule in market_rules(rules, market)]
+    return decide_verdict(results), results
+
+
+def evaluate_corrected(facts: list[Fact], rules: RulesFile, market: str, as_of: dt.date,
+                       corrections: list[Correction]) -> tuple[Verdict, list[RequirementResult]]:
+    """evaluate_market on the analyst-corrected facts, then the analysts' sign-offs, then the verdict."""
+    _, results = evaluate_market(apply_fact_corrections(facts, corrections), rules, market, as_of)
+    results = apply_sign_offs(results, corrections)
     return decide_verdict(results), results
 
 

@@ -99,6 +99,12 @@ def _describe(exc: ValidationError, path: Path) -> str:
 
 
 def _check_references(rules: RulesFile, path: Path) -> None:
+    from validators.registry import CHECKS
+
+    unchecked = set(rules.requirements) - set(CHECKS)
+    if unchecked:
+        raise UsageError(ErrorCode.BAD_RULES, f"{path}: no check exists for requirements {sorted(unchecked)}; "
+                                              f"known: {', '.join(sorted(CHECKS))}")
     for market_id, market in rules.markets.items():
         unknown = set(market.requirements) - set(rules.requirements)
         if unknown:
