@@ -4,11 +4,13 @@
 - the pipeline's time on a scanned page against the raw engine's time on the same image (target <= 1.10);
 - a second (cached) run of a bundle against the first;
 - the fixed start-up cost of one `evidence verify` on a bundle holding only application.json;
+- the operations flows: a batch on one worker against two, and reverify against the first verification;
 - peak RSS.
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -164,17 +166,56 @@ def measure_startup(home: Path) -> dict:
     return {"cold_verify_s": round(min(times), 2), "runs": [round(t, 2) for t in times], "prefect_api_url_set": bool(os.environ.get("PREFECT_API_URL"))}
 
 
+def measure_operations(home: Path) -> dict:
+    """The operations flows on the whole generated applications (fixtures/plan_markets.py): a batch with one
+    worker against two (each with a cold OCR cache and its own store), and reverify's time per bundle
+    against the first verification's. Prefect's start-up is paid once before anything is timed."""
+    from fixtures.generate import write_bundles
+    from fixtures.plan_markets import BUNDLES
+    from flows.batch import verify_batch
+    from flows.reverify import reverify
+
+    inbox = home / "operations" / "bundles"
+    write_bundles(BUNDLES, home / "operations", 7)
+    reverify(settings=Settings(home=home / "warm-up", db_url=None))
+    walls = {}
+    for workers in (1, 2):
+        settings = Settings(home=home / f"batch-{workers}", db_url=None)
+        started = time.perf_counter()
+        outcomes = verify_batch(str(inbox), as_of=dt.date(2026, 11, 28), workers=workers, settings=settings)
+        walls[workers] = time.perf_counter() - started
+        assert all(o.status == "verified" for o in outcomes), outcomes
+    started = time.perf_counter()
+    changes = reverify(as_of=dt.date(2027, 3, 1), settings=Settings(home=home / "batch-1", db_url=None))
+    reverify_s = time.perf_counter() - started
+    n = len(BUNDLES)
+    return {
+        "bundles": n,
+        "batch_wall_s": {"1_worker": round(walls[1], 2), "2_workers": round(walls[2], 2),
+                         "two_vs_one": round(walls[2] / walls[1], 3)},
+        "first_verification_s_per_bundle": round(walls[1] / n, 3),
+        "reverify_s_per_bundle": round(reverify_s / n, 3),
+        "reverify_vs_first_verification": round(reverify_s / walls[1], 4),
+        "reverify_verdict_changes": len(changes),
+    }
+
+
+SECTIONS = {"pdf_text_speed": measure_pdf_speed, "operations": measure_operations}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
-    parser.add_argument("--only-pdf-speed", action="store_true", help="measure PDF text speed only and merge it into --out")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append",
+                        help="measure only this section (repeatable) and merge it into --out")
     args = parser.parse_args()
-    if args.only_pdf_speed:
+    if args.only:
+        results = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
         with tempfile.TemporaryDirectory() as tmp:
-            results = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-            results["pdf_text_speed"] = measure_pdf_speed(Path(tmp))
+            for section in args.only:
+                results[section] = SECTIONS[section](Path(tmp) / section)
+                print(json.dumps({section: results[section]}, indent=2))
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(json.dumps(results["pdf_text_speed"], indent=2))
         return
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -194,6 +235,7 @@ def main() -> None:
             },
             "pdf_text_speed": measure_pdf_speed(home),
             "startup_cost": measure_startup(home),
+            "operations": measure_operations(home / "operations-home"),
         }
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results["peak_rss_mb"] = {"bench_process": round(usage[0] / 1024), "largest_child": round(usage[1] / 1024)}

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     home: Path = Field(default_factory=lambda: Path(os.environ.get("EVIDENCE_HOME", "~/.evidence")).expanduser())
+    db_url: str | None = Field(default_factory=lambda: os.environ.get("EVIDENCE_DB_URL") or None)  # None: SQLite under home
     engine: str = "rapidocr"
     ocr_threads: int = 2
     render_dpi: int = 200

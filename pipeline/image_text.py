@@ -59,7 +59,8 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache)
                 ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
             ) from exc
         cache.put(key, cached)
-    return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, blocks=cached.blocks)
+    return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
+                blocks=cached.blocks)
 
 
 def _read_upright(image: np.ndarray, engine: OcrEngine) -> CachedOcr:

@@ -115,6 +115,20 @@ def ingest_bundle(source: Path, settings: Settings) -> IngestedBundle:
     return ingest_zip_bundle(source, settings)
 
 
+def bundle_sha256(source: Path) -> str:
+    """The content hash `ingest_bundle` gives this bundle, without unpacking it (a batch skips bundles it has
+    already stored by this hash). A zip that cannot be opened still has the hash of its bytes."""
+    source = Path(source)
+    if source.is_dir():
+        return hash_folder(list_folder(source)[0])
+    try:
+        with source.open("rb") as stream:
+            return hash_stream(stream)
+    except OSError as exc:
+        raise UnreadableBundle(ErrorCode.BUNDLE_NOT_FOUND, f"{source} cannot be read ({exc}). Check the path: a "
+                               "bundle is a folder or a .zip file.", document=str(source)) from exc
+
+
 def ingest_zip_bundle(source: Path, settings: Settings) -> IngestedBundle:
     try:
         archive, entries = open_zip(source)

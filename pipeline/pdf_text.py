@@ -172,4 +172,5 @@ def _ocr_rendered(page: pdfium.PdfPage, number: int, dpi: int, limits: IngestLim
         TextBlock(text=b.text, bbox=tuple(v * factor for v in b.bbox), confidence=b.confidence)  # type: ignore[arg-type]
         for b in read.blocks
     ]
-    return Page(number=number, width=read.width * factor, height=read.height * factor, source=TextSource.OCR, blocks=blocks)
+    return Page(number=number, width=read.width * factor, height=read.height * factor, source=TextSource.OCR,
+                rotation=read.rotation, blocks=blocks)

@@ -17,3 +17,13 @@ def mask_id_number(number: str) -> str:
 
 def mask_id_numbers(text: str) -> str:
     return _RESIDENT_ID.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+# Column headers under which social-security lists print ID numbers (the report blurs that whole column).
+ID_COLUMN_HEADERS = ("身份证", "证件号码", "公民身份号码", "证件号")
+_MASKED_ID = re.compile(r"\d{2,6}\s*\*{4,}\s*\d{2,4}[\dXx]?")
+
+
+def id_spans(text: str) -> list[re.Match[str]]:
+    """Where `text` holds a resident ID number: whole (even misread by OCR) or masked (4403**********1234)."""
+    return [*_RESIDENT_ID.finditer(text), *_MASKED_ID.finditer(text)]

@@ -1,6 +1,7 @@
-"""The engine registry. Engines are created lazily, once per process, and reused."""
+"""The engine registry. Engines are created lazily, once per process and thread, and reused."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -25,7 +26,7 @@ class OcrEngine(Protocol):
 EngineFactory = Callable[[int], OcrEngine]
 
 _factories: dict[str, EngineFactory] = {}
-_instances: dict[tuple[str, int], OcrEngine] = {}
+_instances: dict[tuple[str, int, int], OcrEngine] = {}
 
 
 def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:
@@ -54,7 +55,7 @@ def get_engine(name: str, threads: int = 2) -> OcrEngine:
             ErrorCode.OCR_FAILED,
             f"unknown OCR engine {name!r}; choose one of: {', '.join(sorted(_factories))}",
         )
-    key = (name, threads)
+    key = (name, threads, threading.get_ident())  # one instance per thread: a batch verifies bundles in threads
     if key not in _instances:
         _instances[key] = _factories[name](threads)
     return _instances[key]
