@@ -13,7 +13,7 @@ from fixtures.generate import write_bundles
 from fixtures.plan import BundleSpec
 from pipeline.config import Settings
 from pipeline.ingest import ingest_bundle
-from pipeline.models import DocumentKind, Fact
+from pipeline.models import Document, DocumentKind, Fact
 from pipeline.pages import PageReader
 
 
@@ -22,10 +22,15 @@ class Reading:
     where: str  # bundle/path
     bundle: str
     truth_kind: str
-    kind: DocumentKind
+    kind: DocumentKind  # as classified
     expected: dict[str, Any]  # the truth's facts of this document
     facts: list[Fact]  # extracted, for documents whose truth kind is one of the kinds asked for
     application: dict | None
+    truth: dict[str, Any]  # the document's whole truth entry (kind, facts, layout, roster, ...)
+    document: Document
+
+    def first(self, name: str) -> Fact | None:
+        return next((f for f in self.facts if f.name == name), None)
 
 
 def read_bundles(bundles: Sequence[BundleSpec], out: Path, home: Path, kinds: set[str]) -> list[Reading]:
@@ -41,7 +46,7 @@ def read_bundles(bundles: Sequence[BundleSpec], out: Path, home: Path, kinds: se
             document = classify_document(reader.read(files[path]))
             facts = extract_document(document) if doc["kind"] in kinds else []
             found.append(Reading(f"{bundle.name}/{path}", bundle.name, doc["kind"], document.kind, doc["facts"],
-                                 facts, truth["application"]))
+                                 facts, truth["application"], doc, document))
     return found
 
 

@@ -15,14 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors import cvm_order, miniprogram_stats
-from extractors.extract import classify_document, extract_document
-from fixtures.generate import DEFAULT_SEED, write_bundles
 from fixtures.plan_cloud import BUNDLES
-from pipeline.config import Settings
-from pipeline.ingest import ingest_bundle
 from pipeline.models import Document, DocumentKind, Fact, FileType, Page, TextBlock, TextSource
-from pipeline.pages import PageReader
-from tests.conftest import load_truths
+from tests.readings import read_bundles
 
 SURE = 0.9
 Reading = tuple[str, dict, dict, Document, list[Fact]]  # where, bundle truth, document truth, document, facts
@@ -34,19 +29,9 @@ KINDS = {DocumentKind.CVM_ORDER, DocumentKind.MINIPROGRAM_STATS}
 @pytest.fixture(scope="module")
 def cloud_readings(tmp_path_factory: pytest.TempPathFactory, session_home: Path) -> list[Reading]:
     """(where, truth of the bundle, truth of the document, classified document, facts) per cloud document."""
-    out = tmp_path_factory.mktemp("cloud")
-    write_bundles(BUNDLES, out, DEFAULT_SEED)
-    settings = Settings(home=session_home)
-    reader = PageReader(settings)
-    readings = []
-    for truth in load_truths(out):
-        files = {f.path: f for f in ingest_bundle(out / "bundles" / truth["bundle"], settings).files}
-        for path, doc in truth["documents"].items():
-            if DocumentKind(doc["kind"]) not in KINDS:
-                continue
-            document = classify_document(reader.read(files[path]))
-            readings.append((f"{truth['bundle']}/{path}", truth, doc, document, extract_document(document)))
-    return readings
+    kinds = {str(k) for k in KINDS}
+    return [(r.where, {"bundle": r.bundle, "application": r.application}, r.truth, r.document, r.facts)
+            for r in read_bundles(BUNDLES, tmp_path_factory.mktemp("cloud"), session_home, kinds) if r.truth_kind in kinds]
 
 
 def _same(value: object, expected: object) -> bool:

@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from extractors import business_license, org_chart, social_security
-from extractors.classify import classify
 from extractors.specs import load_kinds
 from extractors.values import normalise
-from fixtures.generate import DEFAULT_SEED, write_bundles
 from fixtures.plan_team import BUNDLES
-from pipeline.config import Settings
-from pipeline.ingest import ingest_bundle
 from pipeline.models import Document, DocumentKind, Fact, FileType, Page, Table, TextBlock, TextSource
-from pipeline.pages import PageReader
 from pipeline.privacy import mask_id_numbers
-from tests.conftest import load_truths
+from tests.readings import Reading as Read, read_bundles
 
 SURE = 0.9
 EXTRACTORS = {DocumentKind.SOCIAL_SECURITY_LIST: social_security, DocumentKind.ORG_CHART: org_chart,
@@ -34,33 +28,9 @@ EXTRACTORS = {DocumentKind.SOCIAL_SECURITY_LIST: social_security, DocumentKind.O
 SS, ORG = DocumentKind.SOCIAL_SECURITY_LIST, DocumentKind.ORG_CHART
 
 
-@dataclass(frozen=True)
-class Read:
-    where: str
-    truth: dict
-    document: Document
-    kind: DocumentKind
-    facts: list[Fact]
-
-    def first(self, name: str) -> Fact | None:
-        return next((f for f in self.facts if f.name == name), None)
-
-
 @pytest.fixture(scope="module")
 def team_reads(tmp_path_factory: pytest.TempPathFactory, session_home: Path) -> list[Read]:
-    out = tmp_path_factory.mktemp("team")
-    write_bundles(BUNDLES, out, DEFAULT_SEED)
-    settings = Settings(home=session_home)
-    reader = PageReader(settings)
-    reads = []
-    for truth in load_truths(out):
-        files = {f.path: f for f in ingest_bundle(out / "bundles" / truth["bundle"], settings).files}
-        for path, doc in truth["documents"].items():
-            document = reader.read(files[path])
-            kind, _ = classify(document)
-            facts = EXTRACTORS[kind].extract(document) if kind in EXTRACTORS else []
-            reads.append(Read(f"{truth['bundle']}/{path}", doc, document, kind, facts))
-    return reads
+    return read_bundles(BUNDLES, tmp_path_factory.mktemp("team"), session_home, {str(k) for k in EXTRACTORS})
 
 
 def _team(reads: list[Read]) -> list[Read]:
