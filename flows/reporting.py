@@ -44,9 +44,9 @@ def write_report_folder(reports: list[Report], out: Path, settings: Settings, st
                                corrections_view(store, sha))
 
 
-def stored_reports(store: Store, row: BundleRow, settings: Settings) -> list[Report]:
-    """The latest verification of each market of a stored bundle, rebuilt as reports."""
-    files = bundle_files(settings, row.sha256, row.source)
+def stored_reports(store: Store, row: BundleRow, settings: Settings, files: dict[str, Path]) -> list[Report]:
+    """The latest verification of each market of a stored bundle, rebuilt as reports; `files` are the bundle's
+    files on disk (bundle_files), read again for their page text."""
     documents = [_reread(d, files, settings) for d in store.documents(row.sha256)]
     facts = store.facts(row.sha256)
     info = BundleInfo(path=row.source, sha256=row.sha256, files=row.files)
@@ -71,11 +71,11 @@ def _reread(stored: Document, files: dict[str, Path], settings: Settings) -> Doc
 
 
 def write_stored_report(store: Store, row: BundleRow, out: Path, settings: Settings) -> Path | None:
-    reports = stored_reports(store, row, settings)
+    files = bundle_files(settings, row.sha256, row.source)  # may unpack the bundle again: once per report
+    reports = stored_reports(store, row, settings, files)
     if not reports:
         return None
-    return write_bundle_report(reports, out, bundle_files(settings, row.sha256, row.source), settings,
-                               corrections_view(store, row.sha256))
+    return write_bundle_report(reports, out, files, settings, corrections_view(store, row.sha256))
 
 
 def folder_name(row: BundleRow) -> str:
