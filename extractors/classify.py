@@ -8,11 +8,11 @@ from pipeline.models import Document, DocumentKind
 
 
 def classify(document: Document) -> tuple[DocumentKind, float]:
-    text = normalise(document.text)
+    text = normalise(document.text).lower()
     if not text:
         return DocumentKind.UNKNOWN, 0.0
     scores = {
-        kind: sum(weight for word, weight in spec.keywords.items() if word in text)
+        kind: sum(weight for word, weight in spec.keywords.items() if word.lower() in text)
         for kind, spec in load_kinds().items()
     }
     best = max(scores, key=scores.__getitem__)

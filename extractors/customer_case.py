@@ -16,10 +16,12 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from extractors.labels import LabelHit, find_labels
+from extractors.registry import FunctionExtractor
+from extractors.labels import LabelHit, labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, block_below, blocks_right_of
 from extractors.specs import load_fields, load_options
-from extractors.tables import TableRow, group_lines, read_table
+from extractors.lines import group_lines
+from extractors.tables import TableRow, read_table
 from extractors.values import normalise, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
 
@@ -373,3 +375,6 @@ def _distinct_case_facts(cases: list[Fact]) -> tuple[list[Fact], list[str]]:
 
 def _union(a: BBox, b: BBox) -> BBox:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+EXTRACTOR = FunctionExtractor(KIND, extract, bundle_facts)

@@ -1,8 +1,12 @@
-"""CVM purchase records: 费用中心 order pages (PDF or screenshot), the console order list, and VAT invoices
-for 云服务器. One `cvm_order` fact per CVM order, {order_id, purchased_on, product, amount_cny,
-account_subject}; orders of other products become `cloud_order` facts of the same shape. The choices
-between candidate values (实付金额 over 原价, 下单时间 over 支付时间, the invoice's buyer) are documented in
-extractors/data/cvm_order.yaml."""
+"""CVM purchase records: 费用中心 order lists (web, PDF, English console), order details and the phone app's order
+cards, renewal records, and invoices naming 云服务器. One `cvm_order` fact per paid CVM order, `{order_id,
+purchased_on, product, amount_cny, account_subject}`; paid orders of other products are `cloud_order` facts of the
+same shape. The choices between candidate values are written in extractors/data/cvm_order.yaml.
+
+- An order list is a table read by content (extractors/tables.py): its header names the columns, each row is an
+  order; the order id shows its column by its value when the header is unknown.
+- Cards and detail pages are items (extractors/items.py), one per order id, their fields read by the field layer.
+- An invoice has one order per goods line, in the national format's column order."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,19 +16,23 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.fields import FieldParser, Reading, first_reading, read_by_shape, read_labelled, value_text
-from extractors.labels import find_labels
-from extractors.layout import value_candidates
-from extractors.specs import load_options
-from extractors.tables import TableRow, column_of, read_table
-from extractors.values import ValueParseError, normalise, parse_date, registered_name
-from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock
+from extractors.cell_values import value_role
+from extractors.dates import parse_date
+from extractors.field_reading import FieldReading, read_document
+from extractors.items import Item, read_items
+from extractors.lines import page_lines
+from extractors.registry import KindExtractor
+from extractors.shapes import match_formats
+from extractors.tables import Record, document_rows, read_records
+from extractors.values import ValueParseError, normalise, registered_name
+from pipeline.models import BBox, Document, DocumentKind, Fact
 
 NAME = "cvm_order"
 KIND = DocumentKind.CVM_ORDER
 CVM_FACT, OTHER_FACT = "cvm_order", "cloud_order"
-ROW_WEIGHT = 0.97  # a cell placed by its column header is trusted like a value right of its label
+ROW_CONFIDENCE = 0.97  # a cell placed by its column header is trusted like a value right of its label
 ORDER_KEYS = ("order_id", "purchased_on", "product", "amount_cny", "account_subject")
+ITEM_BIAS = 0.65  # an order card's lines run on below its order id
 
 
 class CvmOptions(BaseModel):
@@ -32,338 +40,263 @@ class CvmOptions(BaseModel):
 
     cvm_products: list[str]
     not_cvm_products: list[str]
-    known_products: list[str]
     unpaid_statuses: list[str]
     invoice_markers: list[str]
     sellers: list[str]
-    company_suffixes: list[str]
-    tax_category: str
-    currency_marks: list[str]
-    order_id_digits: tuple[int, int]
-    invoice_no_digits: list[int]
+    invoice_line: str
     earliest_order_year: int
     bad_format_confidence: float
     mismatch_confidence: float
-    digit_repairs: dict[str, str]
     list_min_columns: int
     list_columns: dict[str, list[str]]
-
-
-def options() -> CvmOptions:
-    return load_options(NAME, CvmOptions)
+    list_words: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
-class Part:
-    """One component of an order with where it was read."""
+class Order:
+    """An order's values, where they were read, and how sure the reading is."""
 
-    value: object
-    confidence: float
-    warnings: tuple[str, ...]
-    page: int | None
+    values: dict[str, object]
+    page: int
     bbox: BBox | None
     text: str
+    confidence: float
+    evidence: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
-    @classmethod
-    def of(cls, fact: Fact | None) -> Part | None:
-        if fact is None:
+
+class CvmOrder(KindExtractor):
+    kind = KIND
+    Options = CvmOptions
+
+    def extract(self, document: Document) -> list[Fact]:
+        subject = self._subject(document)
+        if self.is_invoice(document):
+            orders = self._invoice(document)
+        else:
+            orders = self._list(document, subject)
+            if not orders:  # no list, or a table of goods without order ids (a detail page's 商品信息)
+                orders = self._items(document, subject)
+        return [self._fact(document, order) for order in orders]
+
+    # --- what a product and a status are ------------------------------------------------------------------
+
+    def is_cvm(self, product: str) -> bool:
+        text = product.lower()
+        return not any(w.lower() in text for w in self.options.not_cvm_products) and any(w.lower() in text for w in self.options.cvm_products)
+
+    def is_unpaid(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(w.lower() in lowered for w in self.options.unpaid_statuses)
+
+    def is_invoice(self, document: Document) -> bool:
+        text = normalise(document.text)
+        return any(marker in text for marker in self.options.invoice_markers)
+
+    def order_id(self, text: str) -> tuple[str, float, tuple[str, ...]] | None:
+        """An order id in `text`: (id, confidence factor, warnings); a long number without a date prefix is
+        kept, doubted."""
+        for run in re.findall(r"[0-9OoIlSB|]{12,32}", text.replace(" ", "")):
+            found = match_formats(run, self.data.formats["order_id"], self.data.lookalikes)
+            if not found.valid:
+                continue
+            warnings = ("OCR letters read as digits in the order id",) if found.repaired else ()
+            if found.strength < 1.0 or _date_prefix(found.value, self.options.earliest_order_year) is None:
+                warning = f"order id {found.value} does not start with a real date (YYYYMMDD): misread, or not a Tencent order id"
+                return found.value, self.options.bad_format_confidence, (*warnings, warning)
+            return found.value, 1.0, warnings
+        return None
+
+    # --- the account's company -----------------------------------------------------------------------------
+
+    def _subject(self, document: Document) -> FieldReading | None:
+        sellers = {normalise(s) for s in self.options.sellers}
+        readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
+        return max((r for r in readings if normalise(r.value) not in sellers), key=lambda r: r.confidence, default=None)
+
+    # --- an order list ---------------------------------------------------------------------------------------
+
+    def _list(self, document: Document, subject: FieldReading | None) -> list[Order] | None:
+        """The orders of a table whose header names the order columns; None when the document has none."""
+        def role(text: str) -> str | None:
+            if self.order_id(text) is not None and len(text.replace(" ", "")) <= 34:
+                return "order_id"
+            return value_role(text, self.options.list_words, ())
+
+        header, records = read_records(document_rows(document), self.options.list_columns, role, self.options.list_min_columns)
+        if header is None or "order_id" not in header.names:
             return None
-        return cls(fact.value, fact.confidence, tuple(fact.warnings), fact.page, fact.bbox, fact.text)
+        orders = []
+        for record in records:
+            order = self._row_order(record, subject)
+            if order is not None:
+                orders.append(order)
+        return orders
+
+    def _row_order(self, record: Record, subject: FieldReading | None) -> Order | None:
+        found = self.order_id(record.get("order_id"))
+        if found is None or self.is_unpaid(record.get("status")):
+            return None
+        order_id, factor, warnings = found
+        day = _day(record.get("placed_at")) or _day(record.get("paid_at"))
+        amount = amount_in(record.get("paid_amount")) if record.get("paid_amount") else amount_in(record.get("order_amount"))
+        row = record.row
+        confidence = (ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)) * factor
+        values = {"order_id": order_id, "purchased_on": day, "product": record.get("product") or None,
+                  "amount_cny": amount, "account_subject": _subject_value(subject)}
+        return self._checked(Order(values, row.page, row.bbox, row.text, confidence,
+                                   ("a row of the order list, its cells placed by the header",), warnings), subject)
+
+    # --- cards and detail pages ------------------------------------------------------------------------------
+
+    def _items(self, document: Document, subject: FieldReading | None) -> list[Order]:
+        fields = ("order_id", "placed_at", "paid_at", "paid_amount", "order_amount", "product")
+        orders = []
+        for item in read_items(document, self.reader, ("order_id",), fields, 2, ITEM_BIAS):
+            if "order_id" not in item.fields or self.is_unpaid(item.text):
+                continue
+            orders.append(self._item_order(item, subject))
+        return orders
+
+    def _item_order(self, item: Item, subject: FieldReading | None) -> Order:
+        fields = item.fields
+        found = self.order_id(str(fields["order_id"].value))
+        order_id, factor, warnings = found if found else (str(fields["order_id"].value), self.options.bad_format_confidence, ())
+        day = fields.get("placed_at") or fields.get("paid_at")
+        amount = fields.get("paid_amount") or fields.get("order_amount")
+        values = {"order_id": order_id, "purchased_on": day.value if day else None,
+                  "product": fields["product"].value if "product" in fields else None,
+                  "amount_cny": _money_value(amount.value) if amount else None, "account_subject": _subject_value(subject)}
+        used = [r for r in (fields["order_id"], day, amount, fields.get("product")) if r is not None]
+        confidence = min(r.confidence for r in used) * factor
+        evidence = tuple(f"{r.field}: {'; '.join(r.evidence)}" for r in used)
+        text = " | ".join(f"{r.field}: {r.text}" for r in used)
+        return self._checked(Order(values, fields["order_id"].page, fields["order_id"].bbox, text, confidence, evidence,
+                                   (*warnings, *(w for r in used for w in r.warnings))), subject)
+
+    # --- invoices --------------------------------------------------------------------------------------------
+
+    def _invoice(self, document: Document) -> list[Order]:
+        """One order per goods line; the order id printed in 备注 on a one-line invoice, else the 发票号码."""
+        fields = read_document(self.reader, document.pages, ("order_id", "invoice_no", "invoice_date", "invoice_total"))
+        lines = self._goods_lines(document)
+        buyer = self._buyer(document)
+        number = fields.get("order_id") if len(lines) == 1 and fields.get("order_id") else fields.get("invoice_no")
+        date, total = fields.get("invoice_date"), fields.get("invoice_total")
+        orders = []
+        for goods, amount, where in lines:
+            if len(lines) == 1 and total is not None:
+                amount = _money_value(total.value)
+            values = {"order_id": number.value if number else None, "purchased_on": date.value if date else None,
+                      "product": goods, "amount_cny": amount, "account_subject": _subject_value(buyer)}
+            used = [r for r in (number, date, buyer) if r is not None]
+            confidence = min([where[3], *(r.confidence for r in used)])
+            warnings = tuple(f"no {k} read" for k, v in values.items() if v is None)
+            orders.append(Order(values, where[0], where[1], where[2], confidence,
+                                ("a goods line of the invoice (*税目*名称 … 金额 税率 税额)",), warnings))
+        return orders
+
+    def _goods_lines(self, document: Document) -> list[tuple[str, float, tuple]]:
+        pattern = re.compile(self.options.invoice_line)
+        found: dict[tuple[str, str], tuple[str, float, tuple]] = {}
+        for page in document.pages:
+            for line in page_lines(page):
+                for match in pattern.finditer(line.text):
+                    money = _line_amounts(match.group("rest")) or (match.group(0), None)  # figures unread: the total may do
+                    start, end = match.span("goods")
+                    end = min([cut for cut in line.hard if start < cut < end] or [end])  # the 规格型号 cell after it
+                    goods = re.sub(r"(项|次|个|台|套|年|月)$", "", line.text[start:end].strip()).strip()
+                    where = (page.number, line.bbox_of(match.start(), match.end()), match.group(0),
+                             line.confidence_of(match.start(), match.end()))
+                    found.setdefault((goods, money[0]), (goods, money[1], where))
+        return list(found.values())
+
+    def _buyer(self, document: Document) -> FieldReading | None:
+        """The first 名称 on the invoice that is not a Tencent seller."""
+        sellers = {normalise(s) for s in self.options.sellers}
+        readings = [r for page in document.pages for r in self.reader.read_page(page, ("buyer",)).get("buyer", [])]
+        buyers = [r for r in readings if normalise(r.value) not in sellers and any(e.startswith("label") for e in r.evidence)]
+        return min(buyers, key=lambda r: (r.page, r.bbox[1], r.bbox[0]), default=None)
+
+    # --- facts -----------------------------------------------------------------------------------------------
+
+    def _checked(self, order: Order, subject: FieldReading | None) -> Order:
+        """An order id's date prefix is the order date: it must equal 下单时间 (else the order is doubted)."""
+        prefix = _date_prefix(str(order.values["order_id"]), self.options.earliest_order_year)
+        day = order.values["purchased_on"]
+        warnings = list(order.warnings)
+        confidence = order.confidence
+        if prefix is not None and isinstance(day, str) and prefix.isoformat() != day:
+            warnings.append(f"order id {order.values['order_id']} is dated {prefix}, which does not fit the printed date {day}")
+            confidence = min(confidence, self.options.mismatch_confidence)
+        for key in ("purchased_on", "amount_cny", "product"):
+            if order.values[key] is None:
+                warnings.append(f"no {key} read for order {order.values['order_id']}")
+                confidence = min(confidence, self.options.bad_format_confidence)
+        evidence = order.evidence + ((f"account subject: {'; '.join(subject.evidence)}",) if subject else ())
+        if subject is not None and order.values["account_subject"] is not None:
+            confidence = min(confidence, subject.confidence)
+        return Order(order.values, order.page, order.bbox, order.text, confidence, evidence, tuple(dict.fromkeys(warnings)))
+
+    def _fact(self, document: Document, order: Order) -> Fact:
+        product = str(order.values["product"] or "")
+        return Fact(name=CVM_FACT if self.is_cvm(product) else OTHER_FACT, value=order.values,
+                    confidence=round(order.confidence, 4), document=document.path, page=order.page, bbox=order.bbox,
+                    text=order.text, extractor=NAME, warnings=list(order.warnings), evidence=list(order.evidence))
 
 
-def extract(document: Document) -> list[Fact]:
-    is_list, facts = list_orders(document)
-    if is_list:
-        return facts
-    if is_invoice(document):
-        return invoice_order(document)
-    return detail_order(document)
+_NUMBERS = re.compile(r"\d+\.\d{2}(?!%)|\d{1,2}%|免税|不征税|\*{3}|\d+")
 
 
-def is_invoice(document: Document) -> bool:
-    text = normalise(document.text)
-    return any(marker in text for marker in options().invoice_markers)
+def _line_amounts(rest: str) -> tuple[str, float] | None:
+    """(金额, 金额 + 税额) of a goods line's figures: the amount is the figure before the rate, the tax the one
+    after. Money figures have two decimals, so figures the text layer runs together (3117.643117.646%) split."""
+    tokens = _NUMBERS.findall(rest.replace(" ", ""))
+    rate = next((i for i, t in enumerate(tokens) if t.endswith("%") or t in ("免税", "不征税")), None)
+    if rate is None or rate == 0 or "." not in tokens[rate - 1]:
+        return None
+    tax = tokens[rate + 1] if rate + 1 < len(tokens) and "." in tokens[rate + 1] else "0"
+    return tokens[rate - 1], round(float(Decimal(tokens[rate - 1]) + Decimal(tax)), 2)
 
 
-def is_cvm(product: str) -> bool:
-    spec = options()
-    return not any(w in product for w in spec.not_cvm_products) and any(w in product for w in spec.cvm_products)
-
-
-# --- value parsers -----------------------------------------------------------------------------------------
-
-def order_date_prefix(order_id: str) -> dt.date | None:
-    """The date a Tencent order id starts with (YYYYMMDD), or None when it is not a real, plausible date."""
+def _date_prefix(order_id: str, earliest_year: int) -> dt.date | None:
     try:
         day = dt.date(int(order_id[:4]), int(order_id[4:6]), int(order_id[6:8]))
     except ValueError:
         return None
-    return day if day.year >= options().earliest_order_year else None
+    return day if day.year >= earliest_year else None
 
 
-def parse_order_id(text: str) -> list[Reading]:
-    spec = options()
-    low, high = spec.order_id_digits
-    repairs = str.maketrans(spec.digit_repairs)
-    for run in re.findall(rf"[0-9][0-9A-Za-z|]{{{low - 1},{high - 1}}}", normalise(text)):
-        digits = run.translate(repairs)
-        if not digits.isdigit():
-            continue
-        warnings = [] if digits == run else [f"OCR letters read as digits in order id {run}"]
-        factor = 1.0 if digits == run else 0.95
-        if order_date_prefix(digits) is None:
-            warnings.append(f"order id {digits} does not start with a real date (YYYYMMDD): "
-                            "misread, or not a Tencent order id")
-            factor = spec.bad_format_confidence
-        return [Reading("order_id", digits, factor, tuple(warnings))]
-    return []
-
-
-def parse_invoice_no(text: str) -> list[Reading]:
-    digits = re.match(r"\d+", normalise(text).lstrip(":："))
-    if not digits:
-        return []
-    number = digits.group(0)
-    if len(number) in options().invoice_no_digits:
-        return [Reading("order_id", number)]
-    warning = f"发票号码 {number} has {len(number)} digits, not one of {options().invoice_no_digits}"
-    return [Reading("order_id", number, options().bad_format_confidence, (warning,))]
-
-
-def parse_day(text: str) -> list[Reading]:
+def _day(text: str) -> str | None:
     try:
-        return [Reading("purchased_on", parse_date(text).isoformat())]
+        return parse_date(text).isoformat() if text else None
     except ValueParseError:
-        return []
+        return None
 
 
-def parse_amount(text: str) -> list[Reading]:
-    """A paid amount: ¥1,296.00, 1296.00, 1296.00元. A negative amount (a discount) is not one."""
-    compact = normalise(text).lstrip(")）:：")
-    for mark in sorted(options().currency_marks, key=len, reverse=True):
-        compact = compact.removeprefix(mark)
-    match = re.match(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?(?![\d,])", compact)
-    if not match:
-        return []
+def amount_in(text: str) -> float | None:
+    """A paid amount as a list prints it: ¥1,296.00, 1296.00, 6,874.73 CNY. A negative amount is a discount."""
+    text = text.replace(" ", "")
+    dotted = re.search(r"\d{1,3}(?:\.\d{3})+\.\d{2}(?!\d)", text)  # 1.255.50: OCR read the thousands comma as a point
+    if dotted:
+        text = text.replace(dotted.group(0), dotted.group(0)[:-3].replace(".", ",") + dotted.group(0)[-3:])
+    match = re.search(r"-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|-?\d+(?:\.\d{1,2})?", text)
+    if match is None or match.group(0).startswith("-"):
+        return None
     try:
-        amount = Decimal(match.group(0).replace(",", ""))
+        return float(Decimal(match.group(0).replace(",", "")))
     except InvalidOperation:
-        return []
-    return [Reading("amount_cny", int(amount) if amount == amount.to_integral_value() else float(amount))]
-
-
-def product_name(text: str) -> str:
-    return re.sub(options().tax_category, "", normalise(text).lstrip(":："))
-
-
-def parse_product(text: str) -> list[Reading]:
-    name = product_name(text)
-    return [Reading("product", name)] if any(word in name for word in options().known_products) else []
-
-
-def parse_goods_line(text: str) -> list[Reading]:
-    """An invoice goods line found by its shape (*税目*名称) when its header was not read."""
-    return parse_product(text) if re.match(options().tax_category, normalise(text)) else []
-
-
-def parse_company(text: str) -> list[Reading]:
-    compact = normalise(text).lstrip(":：")
-    suffixes = "|".join(re.escape(s) for s in sorted(options().company_suffixes, key=len, reverse=True))
-    if not re.fullmatch(rf".{{2,60}}?(?:{suffixes})", compact) or re.search(r"\d{3}|[:：;；，,。]", compact):
-        return []
-    return [Reading("account_subject", registered_name(compact))]
-
-
-# --- one order per document: order pages and invoices ------------------------------------------------------
-
-def _first(document: Document, fields: tuple[str, ...], parser: FieldParser) -> Part | None:
-    for field in fields:
-        facts = read_labelled(document, NAME, field, parser, NAME)
-        if facts:
-            return Part.of(facts[0])
-    return None
-
-
-def detail_order(document: Document) -> list[Fact]:
-    parts = {
-        "order_id": _first(document, ("order_id",), parse_order_id),
-        "purchased_on": _first(document, ("placed_at", "paid_at"), parse_day),
-        "product": _first(document, ("product",), parse_product),
-        "amount_cny": _first(document, ("paid_amount", "order_amount"), parse_amount),
-        "account_subject": _first(document, ("account_subject",), parse_company),
-    }
-    return assemble(document, parts, dated_id=True, invoice=False)
-
-
-def invoice_order(document: Document) -> list[Fact]:
-    order_id = _first(document, ("order_id",), parse_order_id)
-    product = _first(document, ("goods",), parse_product) or _goods_by_shape(document)
-    parts = {
-        "order_id": order_id or _first(document, ("invoice_no",), parse_invoice_no),
-        "purchased_on": _first(document, ("invoice_date",), parse_day),
-        "product": product,
-        "amount_cny": _first(document, ("invoice_total",), parse_amount),
-        "account_subject": _buyer(document),
-    }
-    return assemble(document, parts, dated_id=order_id is not None, invoice=True)
-
-
-def _goods_by_shape(document: Document) -> Part | None:
-    found = read_by_shape(document, parse_goods_line, NAME)
-    return Part.of(found[0]) if found else None
-
-
-def _buyer(document: Document) -> Part | None:
-    """The first 名称 on the invoice that is not a Tencent seller."""
-    sellers = {normalise(s) for s in options().sellers}
-    for page in document.pages:
-        hits = find_labels([b.text for b in page.blocks], NAME)
-        for block, block_hits in sorted(zip(page.blocks, hits), key=lambda bh: (bh[0].bbox[1], bh[0].bbox[0])):
-            for hit in (h for h in block_hits if h.field == "party_name"):
-                rest = value_text(normalise(block.text), hit, block_hits)
-                for fact in first_reading(document, page, value_candidates(page, block, rest), parse_company, NAME):
-                    if normalise(fact.value) not in sellers:
-                        return Part.of(fact)
-    return None
-
-
-# --- assembling an order fact ------------------------------------------------------------------------------
-
-def assemble(document: Document, parts: dict[str, Part | None], *, dated_id: bool, invoice: bool) -> list[Fact]:
-    """The order fact from its parts; none without an order id and a product (CVM or not is unknown)."""
-    order_id, product = parts["order_id"], parts["product"]
-    if order_id is None or product is None:
-        return []
-    spec = options()
-    value = {key: parts[key].value if parts[key] is not None else None for key in ORDER_KEYS}
-    found = [p for p in parts.values() if p is not None]
-    confidence = min(p.confidence for p in found)
-    warnings = [w for p in found for w in p.warnings]
-    for key in ("purchased_on", "amount_cny"):
-        if parts[key] is None:
-            warnings.append(f"no {key} read for order {order_id.value}")
-            confidence = min(confidence, spec.bad_format_confidence)
-    mismatch = _date_mismatch(str(order_id.value), value["purchased_on"], invoice) if dated_id else None
-    if mismatch:
-        warnings.append(mismatch)
-        confidence = min(confidence, spec.mismatch_confidence)
-    # The order's box: the account subject is printed once for the whole page (a list's banner), not in it.
-    boxes = [p.bbox for key, p in parts.items() if p is not None and p.bbox is not None
-             and key != "account_subject" and p.page == order_id.page]
-    return [Fact(
-        name=CVM_FACT if is_cvm(str(product.value)) else OTHER_FACT, value=value, confidence=round(confidence, 4),
-        document=document.path, page=order_id.page, bbox=_union(boxes) if boxes else None, extractor=NAME, warnings=warnings,
-        text=" | ".join(f"{key}: {parts[key].text}" for key in ORDER_KEYS if parts[key] is not None),
-    )]
-
-
-def _union(boxes: list[BBox]) -> BBox:
-    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
-
-
-def _date_mismatch(order_id: str, purchased_on: object, invoice: bool) -> str | None:
-    """An order id's date prefix is the order date: it must equal 下单时间, or precede an invoice's date."""
-    prefix = order_date_prefix(order_id)
-    if prefix is None or not isinstance(purchased_on, str):
         return None
-    day = dt.date.fromisoformat(purchased_on)
-    if (prefix <= day) if invoice else (prefix == day):
-        return None
-    return f"order id {order_id} is dated {prefix}, which does not fit the printed date {day}"
 
 
-# --- the console order list --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Skew:
-    """A small rotation (a phone photo of a screen) estimated from the table header, undone before rows
-    are grouped by line; `undo` maps a box back to the page for provenance."""
-
-    slope: float
-    x0: float
-    y0: float
-
-    def apply(self, block: TextBlock) -> TextBlock:
-        x, y = (block.bbox[0] + block.bbox[2]) / 2, (block.bbox[1] + block.bbox[3]) / 2
-        dx, dy = self.slope * (y - self.y0), -self.slope * (x - self.x0)
-        x0, y0, x1, y1 = block.bbox
-        return block.model_copy(update={"bbox": (x0 + dx, y0 + dy, x1 + dx, y1 + dy)})
-
-    def undo(self, bbox: BBox) -> BBox:
-        corners = [(x - self.slope * (y - self.y0), y + self.slope * (x - self.x0))
-                   for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
-        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-        return (min(xs), min(ys), max(xs), max(ys))
+def _money_value(money) -> float | None:
+    amount = getattr(money, "amount", None)
+    return float(amount) if amount is not None else None
 
 
-def _centre(block: TextBlock) -> tuple[float, float]:
-    return (block.bbox[0] + block.bbox[2]) / 2, (block.bbox[1] + block.bbox[3]) / 2
+def _subject_value(reading: FieldReading | None) -> str | None:
+    return registered_name(reading.value) if reading is not None else None
 
 
-def header_chain(page: Page) -> list[TextBlock]:
-    """The longest left-to-right chain of column-naming blocks whose neighbours sit on one (possibly tilted)
-    line; a search box naming one or two columns is not a header."""
-    columns = options().list_columns
-    heads = sorted((b for b in page.blocks if column_of(b.text, columns)), key=lambda b: _centre(b)[0])
-    best: list[TextBlock] = []
-    for i, first in enumerate(heads):
-        chain = [first]
-        for block in heads[i + 1:]:
-            (px, py), (x, y) = _centre(chain[-1]), _centre(block)
-            if abs(y - py) <= 0.5 * (chain[-1].bbox[3] - chain[-1].bbox[1]) + 0.1 * (x - px):
-                chain.append(block)
-        if len({column_of(b.text, columns) for b in chain}) > len({column_of(b.text, columns) for b in best}):
-            best = chain
-    return best if len({column_of(b.text, columns) for b in best}) >= options().list_min_columns else []
-
-
-def page_skew(page: Page) -> Skew:
-    chain = header_chain(page)
-    if len(chain) < 2:
-        return Skew(0.0, 0.0, 0.0)
-    points = [_centre(b) for b in chain]
-    mx, my = sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
-    spread = sum((p[0] - mx) ** 2 for p in points)
-    slope = sum((p[0] - mx) * (p[1] - my) for p in points) / spread if spread else 0.0
-    return Skew(slope, mx, my)
-
-
-def list_orders(document: Document) -> tuple[bool, list[Fact]]:
-    """(whether the document is an order list, its order facts). Cancelled and unpaid rows give no fact."""
-    spec = options()
-    skews = {page.number: page_skew(page) for page in document.pages}
-    straight = document.model_copy(update={"pages": [
-        page.model_copy(update={"blocks": [skews[page.number].apply(b) for b in page.blocks]}) for page in document.pages
-    ]})
-    table = read_table(straight, spec.list_columns, spec.list_min_columns)
-    rows = [(row, parse_order_id(row.cells.get("order_id", ""))) for row in table]
-    rows = [(row, ids[0]) for row, ids in rows if ids]
-    if not rows:
-        return False, []
-    subject = _first(document, ("account_subject",), parse_company)
-    facts = []
-    for row, order_id in rows:
-        if not any(status in row.cells.get("status", "") for status in spec.unpaid_statuses):
-            facts.extend(_row_order(document, row, order_id, subject, skews[row.page]))
-    return True, facts
-
-
-def _row_order(document: Document, row: TableRow, order_id: Reading, subject: Part | None, skew: Skew) -> list[Fact]:
-    bbox = skew.undo(row.bbox)
-
-    def part(column: str, parser: FieldParser | None = None) -> Part | None:
-        cell = row.cells.get(column, "")
-        readings = parser(cell) if parser else ([Reading(column, product_name(cell))] if cell else [])
-        if not readings:
-            return None
-        reading = readings[0]
-        confidence = row.confidence * ROW_WEIGHT * reading.factor
-        return Part(reading.value, confidence, reading.warnings, row.page, bbox, f"{column}={cell}")
-
-    parts = {
-        "order_id": Part(order_id.value, row.confidence * ROW_WEIGHT * order_id.factor, order_id.warnings, row.page, bbox,
-                         f"order_id={row.cells['order_id']}"),
-        "purchased_on": part("placed_at", parse_day), "product": part("product"),
-        "amount_cny": part("amount", parse_amount), "account_subject": subject,
-    }
-    return assemble(document, parts, dated_id=True, invoice=False)
+EXTRACTOR = CvmOrder()
+extract = EXTRACTOR.extract

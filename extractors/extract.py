@@ -1,32 +1,9 @@
-"""Classify each document and run the extractor of its kind. One module per kind; each exposes
-`KIND`, `NAME` and `extract(document) -> list[Fact]`."""
+"""Classify each document and run the extractor of its kind, from the registry (extractors/registry.py)."""
 from __future__ import annotations
 
-import importlib
-from functools import lru_cache
-from types import ModuleType
-
 from extractors.classify import classify
+from extractors.registry import registry
 from pipeline.models import Document, DocumentKind, Fact
-
-# One line per document kind. Add yours here.
-EXTRACTOR_MODULES: tuple[str, ...] = (
-    "extractors.customer_case",
-    "extractors.ops_certificate",
-    "extractors.software_copyright",
-    "extractors.business_license",
-    "extractors.social_security",
-    "extractors.org_chart",
-    "extractors.cvm_order",
-    "extractors.miniprogram_stats",
-    "extractors.qualification_certificate",
-)
-
-
-@lru_cache(maxsize=1)
-def extractors() -> dict[DocumentKind, ModuleType]:
-    modules = [importlib.import_module(name) for name in EXTRACTOR_MODULES]
-    return {module.KIND: module for module in modules}
 
 
 def classify_document(document: Document) -> Document:
@@ -37,14 +14,14 @@ def classify_document(document: Document) -> Document:
 
 
 def extract_document(document: Document) -> list[Fact]:
-    module = extractors().get(document.kind)
-    return module.extract(document) if module is not None else []
+    extractor = registry().get(document.kind)
+    return extractor.extract(document) if extractor is not None else []
 
 
 def bundle_facts(facts: list[Fact]) -> list[Fact]:
-    """Facts that span documents (the distinct customer cases over every case file), from each kind's
+    """Facts that span documents (the distinct customer cases over every case file), from each extractor's
     optional `bundle_facts(facts)`."""
-    return [f for module in extractors().values() if hasattr(module, "bundle_facts") for f in module.bundle_facts(facts)]
+    return [f for e in registry().all() if hasattr(e, "bundle_facts") for f in e.bundle_facts(facts)]
 
 
 def number_facts(facts: list[Fact]) -> list[Fact]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractors.labels import LabelHit, find_labels
+from extractors.labels import LabelHit, labels_in_texts as find_labels
 from extractors.layout import ANYWHERE, Candidate, union_bbox, value_candidates
-from extractors.values import normalise
+from extractors.lines import normalise_line as normalise
+from extractors.shapes import BAD_CHECK_CONFIDENCE, find_credit_codes
 from pipeline.models import Document, Fact, Page
 
 
@@ -79,3 +80,16 @@ def parse_with(parse: Callable[[str], object], name: str, exceptions: tuple[type
         except exceptions:
             return []
     return parser
+
+
+def read_credit_code(text: str, fact_name: str) -> list[Reading]:
+    """The first 18-character run as a credit-code reading: repaired by position when that makes the check
+    character pass; kept with low confidence and a warning when it fails."""
+    codes = find_credit_codes(normalise(text))
+    if not codes:
+        return []
+    code = codes[0]
+    if not code.valid:
+        warning = f"credit code {code.value} fails its check digit: misread, or not a genuine code"
+        return [Reading(fact_name, code.value, BAD_CHECK_CONFIDENCE, (warning,))]
+    return [Reading(fact_name, code.value, 0.97 if code.repaired else 1.0, ("OCR letters/digits repaired by position",) if code.repaired else ())]

@@ -1,6 +1,9 @@
-"""spaCy is the home of label spotting: `spacy.blank("zh")` with an entity_ruler whose patterns are built
-from a kind's field data file (extractors/data/<kind>.yaml). No model is downloaded. Blocks are matched on
-normalised text (NFKC, no spaces), so the character offsets of a label tell where its value starts."""
+"""Labels found on a line: spaCy is the home of exact label spotting (`spacy.blank("zh")` with an entity_ruler whose
+phrase patterns are a kind's labels, matched on lower-cased text so English labels match in any case); rapidfuzz
+finds the labels OCR misread by a character (统一社会信用代吗, Certifcate No.). No model is downloaded.
+
+A letter-spaced label (名　　称) whose first character OCR put on another line leaves its last character in front
+of the value (称 上海…有限公司): such a tail is a weak label hit."""
 from __future__ import annotations
 
 import warnings
@@ -8,38 +11,102 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
+from rapidfuzz import fuzz
 
-from extractors.specs import load_fields
-from extractors.values import normalise
+from extractors.lines import Line, normalise_line
+
+FUZZY_CUTOFF = 86.0  # rapidfuzz partial-ratio score for a label read with a wrong character
+FUZZY_MIN_LENGTH = 4  # shorter labels must be read exactly
+TAIL_SCORE = 0.7  # a letter-spaced label's last character alone
 
 
 @dataclass(frozen=True)
 class LabelHit:
     field: str
-    start: int  # offsets in the normalised block text
+    start: int  # offsets in the line's text
     end: int
+    score: float  # 1.0 exact, lower when matched fuzzily or by its tail
+    label: str  # the label as listed
 
 
-# Labels are phrase patterns only, so the ruler's token matcher is empty by design; spaCy says so (W036) on
-# every call.
+# Labels are phrase patterns only, so the ruler's token matcher is empty by design; spaCy says so (W036).
 warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 
 @lru_cache(maxsize=None)
-def label_nlp(kind: str) -> spacy.language.Language:
+def _nlp(labels: tuple[tuple[str, str], ...]) -> spacy.language.Language:
     nlp = spacy.blank("zh")  # character segmentation: a label is a run of character tokens
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
-    ruler.add_patterns([
-        {"label": field, "pattern": label}
-        for field, spec in load_fields(kind).fields.items()
-        for label in spec.labels
-    ])
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([{"label": field, "pattern": normalise_line(label)} for field, label in labels])
     return nlp
 
 
-def find_labels(texts: list[str], kind: str) -> list[list[LabelHit]]:
-    """Label hits per text, in the order of the texts. Longest match wins where labels overlap."""
-    return [
-        [LabelHit(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
-        for doc in label_nlp(kind).pipe(normalise(t) for t in texts)
-    ]
+def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHit]:
+    """The labels of `labels` ((field, label) pairs) on a line: exact hits (longest wins where they overlap),
+    then fuzzy hits where nothing exact was found, then a letter-spaced label's tail at the line's start."""
+    text = line.text
+    listed = {normalise_line(label).lower(): (field, label) for field, label in labels}
+    hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
+            for ent in _nlp(labels)(text).ents]
+    hits += _fuzzy(text, labels, hits)
+    hits = [h for h in hits if _stands_alone(line, h)]
+    if not any(h.start == 0 for h in hits):
+        hits += _tail(line, labels)
+    return sorted(hits, key=lambda h: h.start)
+
+
+_OPENERS = set(":：;；,，。.、|/()（）[]【】<>《》 \"'“”")
+
+
+def _stands_alone(line: Line, hit: LabelHit) -> bool:
+    """A label starts a block or follows punctuation, or a colon follows it: the same words inside a value
+    (企业 in 云智企业协同办公软件) are not a label."""
+    starts = {start for start, _ in line.spans}
+    before = line.text[hit.start - 1] if hit.start else ""
+    after = line.text[hit.end:hit.end + 1]
+    return hit.start in starts or before in _OPENERS or after in (":", "：") or not before
+
+
+def _fuzzy(text: str, labels: tuple[tuple[str, str], ...], exact: list[LabelHit]) -> list[LabelHit]:
+    found: list[LabelHit] = []
+    lowered = text.lower()
+    for field, label in labels:
+        wanted = normalise_line(label).lower()
+        if len(wanted) < FUZZY_MIN_LENGTH or len(lowered) < len(wanted) or wanted in lowered or wanted.isascii():
+            continue  # English labels are matched exactly: one wrong letter makes another word (No. / OF)
+        aligned = fuzz.partial_ratio_alignment(wanted, lowered, score_cutoff=FUZZY_CUTOFF)
+        if aligned is None:
+            continue
+        start, end = aligned.dest_start, aligned.dest_end
+        if end - start < len(wanted) - 1:
+            continue
+        taken = exact + found
+        if any(h.start < end and start < h.end for h in taken):
+            continue
+        found.append(LabelHit(field, start, end, aligned.score / 100 * 0.95, label))
+    return found
+
+
+def _tail(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHit]:
+    """称 / 型 / 所 … at the start of a line, the last character of a two-character label spaced out wide."""
+    first = line.text[:1]
+    for field, label in labels:
+        wanted = normalise_line(label)
+        if len(wanted) == 2 and first == wanted[1] and len(line.text) > 2:
+            return [LabelHit(field, 0, 1, TAIL_SCORE, label)]
+    return []
+
+
+def kind_labels(kind: str) -> tuple[tuple[str, str], ...]:
+    from extractors.specs import load_fields
+
+    return tuple((name, label) for name, spec in load_fields(kind).fields.items() for label in spec.labels)
+
+
+def labels_in_texts(texts: list[str], kind: str) -> list[list[LabelHit]]:
+    """The label hits of each text (a block or a cell) on its own, offsets in its normalised form."""
+    from extractors.lines import make_line
+    from pipeline.models import TextBlock
+
+    labels = kind_labels(kind)
+    return [find_labels(make_line(0, 0, [TextBlock(text=t, bbox=(0, 0, 1, 1), confidence=1.0)]), labels) for t in texts]

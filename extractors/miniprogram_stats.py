@@ -7,8 +7,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+from extractors.registry import FunctionExtractor
 from extractors.fields import Reading, make_fact, read_labelled
-from extractors.labels import LabelHit, find_labels
+from extractors.labels import LabelHit, labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
 from extractors.specs import load_options
 from extractors.values import ValueParseError, normalise, parse_count, parse_date
@@ -129,3 +130,6 @@ def _users_at(document: Document, page: Page, block: TextBlock, hit: LabelHit, b
         return None
     number, weight, reading = found
     return make_fact(document, page, Candidate(number.text, (block, number), weight), reading, NAME)
+
+
+EXTRACTOR = FunctionExtractor(KIND, extract)

@@ -1,202 +1,256 @@
-"""组织架构 / 通讯录 (企业微信, 钉钉 screenshots, exported member lists): the headcount, and how it was found.
+"""组织架构 / 通讯录: 企业微信 and 钉钉 admin screens and apps, and exported member sheets. Facts: the headcount and how it
+was found (`org_chart_headcount`, `org_chart_headcount_method`), the members shown as not joined or not activated
+(`org_chart_not_joined`, reported apart: they count only when an analyst signs them off), and the organisation's
+name as the screen shows it (`org_chart_organisation`, compared with the license by the validators).
 
-In order of preference: the total the app shows (全部成员（35）, 共35人); else the sum of the department counts
-(技术部（12）, 研发中心 12人); else the distinct members a member list names. The method is its own fact,
-`org_chart_headcount_method`, so a reader sees which one stands behind the number.
-"""
+In order of preference, the headcount is what the screen states (the joined figure; a 成员数 / 员工人数 figure less
+the not-joined one; the root node's (N人)), else the members a list names, else the sum of the department counts."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.fields import Reading, make_fact
-from extractors.layout import Candidate, blocks_right_of, union_bbox
-from extractors.specs import load_options
-from extractors.tables import TableRow, read_table
-from extractors.values import normalise
-from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
+from extractors.cell_values import value_role
+from extractors.field_reading import FieldReading, read_document, reading_fact
+from extractors.lines import Line, page_lines
+from extractors.name_shapes import find_organisations
+from extractors.registry import KindExtractor
+from extractors.tables import Record, document_rows, read_records
+from extractors.values import registered_name
+from pipeline.models import BBox, Document, DocumentKind, Fact, TextSource
 
 NAME = "org_chart"
 KIND = DocumentKind.ORG_CHART
 EXACT_CONFIDENCE = 0.97  # a number in a text layer or a cell
-OCR_TOTAL_CONFIDENCE = 0.9  # a total read by OCR: digits on a clean screen are rarely misread
-DEPARTMENT_SUM_CONFIDENCE = 0.85  # members of two departments count twice; members outside any are missed
-OCR_MEMBERS_CONFIDENCE = 0.85
+NODE_CONFIDENCE = 0.9  # the root of a tree read by OCR: digits on a clean screen are rarely misread
+DEPARTMENT_SUM_CONFIDENCE = 0.82  # members of two departments count twice; members outside any are missed
+MEMBERS_CONFIDENCE = 0.85
 DOUBTFUL_CONFIDENCE = 0.6
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
 
 
 class Method(StrEnum):
     TOTAL_SHOWN = "total_shown"
-    DEPARTMENT_SUM = "department_sum"
+    ROOT_NODE = "root_node"
     MEMBERS_LISTED = "members_listed"
+    DEPARTMENT_SUM = "department_sum"
 
 
 class OrgChartOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    total_labels: list[str]
+    node_pattern: str
+    total_pattern: str
     department_suffixes: list[str]
     member_columns: dict[str, list[str]]
     min_header_columns: int
-    name_pattern: str
-
-
-def options() -> OrgChartOptions:
-    return load_options(NAME, OrgChartOptions)
+    role_words: dict[str, list[str]]
+    shapes: list[str]
+    not_joined_words: list[str]
 
 
 @dataclass(frozen=True)
-class Headcount:
+class Count:
+    """A headcount and what it rests on."""
+
     value: int
     method: Method
     page: int
     bbox: BBox
     text: str
     confidence: float
+    evidence: tuple[str, ...]
     warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Shown:
-    """A count printed next to what it counts: a department, or the whole company."""
-
-    label: str
-    value: int
-    page: Page
-    blocks: tuple[TextBlock, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(b.text for b in self.blocks)
+class Node:
+    name: str
+    count: int
+    line: Line
 
 
-def extract(document: Document) -> list[Fact]:
-    headcount = from_total(document) or from_departments(document) or from_members(document)
-    return _facts(document, headcount) if headcount else []
+class OrgChart(KindExtractor):
+    kind = KIND
+    Options = OrgChartOptions
 
+    def extract(self, document: Document) -> list[Fact]:
+        fields = read_document(self.reader, document.pages)
+        nodes = self._nodes(document)
+        members, pending = self._members(document)
+        not_joined = fields.get("not_joined")
+        departments = [n for n in nodes if self._is_department(n.name)]
+        headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
+                     or self._listed(members) or self._departments(departments))
+        headcount = _against_departments(headcount, departments)
+        facts = []
+        if headcount is not None:
+            facts += _count_facts(document, headcount)
+        if not_joined is not None:
+            facts.append(reading_fact(document, not_joined, "org_chart_not_joined", NAME))
+        elif pending and headcount is not None and headcount.method is Method.MEMBERS_LISTED:
+            facts.append(Fact(name="org_chart_not_joined", value=len(pending), confidence=headcount.confidence,
+                              document=document.path, page=headcount.page, bbox=headcount.bbox,
+                              text=f"{len(pending)} members marked as not joined", extractor=NAME,
+                              evidence=["the member list's status"]))
+        organisation = fields.get("organisation") or self._root_name(nodes, departments)
+        if organisation is not None:
+            facts.append(reading_fact(document, organisation, "org_chart_organisation", NAME, registered_name(organisation.value)))
+        return facts
 
-# --- what the page shows -------------------------------------------------------------------------------------
+    # --- stated figures -----------------------------------------------------------------------------------
 
-def _units(page: Page) -> list[tuple[str, tuple[TextBlock, ...]]]:
-    """Each block's text, and the block joined to a bare count on its right ("研发中心" … "12人")."""
-    units = []
-    for block in page.blocks:
-        units.append((normalise(block.text), (block,)))
-        right = blocks_right_of(page, block)
-        if right and _COUNT_ONLY.fullmatch(normalise(right[0].text)):
-            units.append((normalise(block.text) + normalise(right[0].text), (block, right[0])))
-    return units
+    def _stated(self, fields: dict[str, FieldReading]) -> Count | None:
+        joined, total, pending = fields.get("joined"), fields.get("total"), fields.get("not_joined")
+        if joined is not None:
+            return _from_reading(joined, joined.value, f"the joined members the screen states ({joined.text})")
+        if total is None:
+            return None
+        if pending is not None and pending.value <= total.value:
+            return _from_reading(total, total.value - pending.value,
+                                 f"the members the screen states ({total.value}) less the not joined ({pending.value})",
+                                 min(total.confidence, pending.confidence))
+        return _from_reading(total, total.value, f"the members the screen states ({total.text})")
 
+    # --- a tree of departments ----------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    spec = options()
-    labels = "|".join(re.escape(label) for label in sorted(spec.total_labels, key=len, reverse=True))
-    suffixes = "|".join(re.escape(s) for s in sorted(spec.department_suffixes, key=len, reverse=True))
-    # (12) with the closing bracket perhaps lost by OCR, 12人, or :12
-    count = r"(?:[(（](?P<n>\d{1,6})人?[)）]?|[:：]?(?P<m>\d{1,6})人|[:：](?P<k>\d{1,6}))[>〉›]?"
-    total = re.compile(rf"(?P<label>{labels}){count}")
-    department = re.compile(rf"(?P<label>[^\d()（）:：]{{0,20}}?(?:{suffixes})){count}")
-    return total, department
+    def _nodes(self, document: Document) -> list[Node]:
+        pattern = re.compile(self.options.node_pattern)
+        labels = [label.lower() for _, label in self.reader.labels]
+        found = []
+        for page in document.pages:
+            for line in page_lines(page):
+                for piece in _pieces(line):
+                    match = pattern.fullmatch(piece)
+                    if match and not any(label in match.group("name").lower() for label in labels):
+                        found.append(Node(match.group("name").strip(" -·"), int(match.group("n")), line))
+        return found
 
+    def _is_department(self, name: str) -> bool:
+        return any(name.endswith(suffix) for suffix in self.options.department_suffixes)
 
-def shown_counts(document: Document, pattern: re.Pattern[str]) -> list[Shown]:
-    found: dict[str, Shown] = {}
-    for page in document.pages:
-        for text, blocks in _units(page):
-            match = pattern.fullmatch(text)
-            if match and match.group("label") not in found:
-                value = int(match.group("n") or match.group("m") or match.group("k"))
-                found[match.group("label")] = Shown(match.group("label"), value, page, blocks)
-    return list(found.values())
-
-
-def _is_exact(page: Page) -> bool:
-    return page.source is not TextSource.OCR
-
-
-def _read_confidence(shown: list[Shown]) -> float:
-    """How sure the reading itself is: a text layer or cell is exact, OCR says how sure it was."""
-    return min(EXACT_CONFIDENCE, *(1.0 if _is_exact(s.page) else b.confidence for s in shown for b in s.blocks))
-
-
-def from_total(document: Document) -> Headcount | None:
-    total_pattern, department_pattern = _patterns()
-    totals = shown_counts(document, total_pattern)
-    if not totals:
+    def _total_words(self, document: Document) -> Count | None:
+        pattern = re.compile(self.options.total_pattern)
+        for page in document.pages:
+            for line in page_lines(page):
+                match = pattern.search(line.text.replace(" ", ""))
+                if match:
+                    confidence = min(NODE_CONFIDENCE, line.confidence_of(0, len(line.text)))
+                    return Count(int(match.group("n")), Method.TOTAL_SHOWN, page.number, line.bbox, line.text, confidence,
+                                 (f"the total the screen prints: {match.group(0)}",))
         return None
-    total = totals[0]
-    cap = EXACT_CONFIDENCE if _is_exact(total.page) else OCR_TOTAL_CONFIDENCE
-    confidence, warnings = min(cap, _read_confidence([total])), ()
-    largest = max((d.value for d in shown_counts(document, department_pattern)), default=0)
-    if total.value < largest:
-        confidence = min(confidence, DOUBTFUL_CONFIDENCE)
-        warnings = (f"the total {total.value} is smaller than a department of {largest}: misread?",)
-    return Headcount(total.value, Method.TOTAL_SHOWN, total.page.number, union_bbox(total.blocks), total.text,
-                     confidence, warnings)
+
+    def _root(self, nodes: list[Node], departments: list[Node]) -> Count | None:
+        """The top of the tree: a node that is no department, whose count is at least every department's."""
+        roots = [n for n in nodes if n not in departments and all(n.count >= d.count for d in departments)]
+        if not roots:
+            return None
+        top = max(roots, key=lambda n: (n.count, -n.line.bbox[1]))
+        if not departments and not self._named_like_organisation(top.name):
+            return None
+        confidence = min(NODE_CONFIDENCE, top.line.confidence_of(0, len(top.line.text)))
+        return Count(top.count, Method.ROOT_NODE, top.line.page, top.line.bbox, top.line.text, confidence,
+                     (f"the root of the contact tree: {top.name}({top.count}人)",))
+
+    def _named_like_organisation(self, name: str) -> bool:
+        return bool(find_organisations(name)) or len(name) >= 4
+
+    def _departments(self, departments: list[Node]) -> Count | None:
+        if not departments:
+            return None
+        first = departments[0].line
+        total = sum(n.count for n in departments)
+        confidence = min(DEPARTMENT_SUM_CONFIDENCE, min(n.line.confidence_of(0, len(n.line.text)) for n in departments))
+        return Count(total, Method.DEPARTMENT_SUM, first.page, first.bbox, "; ".join(f"{n.name}({n.count})" for n in departments),
+                     confidence, ("the sum of the departments' counts, no total being shown",))
+
+    def _root_name(self, nodes: list[Node], departments: list[Node]) -> FieldReading | None:
+        root = self._root(nodes, departments)
+        if root is None:
+            return None
+        node = next(n for n in nodes if n.count == root.value and n.line.text == root.text)
+        return FieldReading("organisation", node.name, root.confidence, node.line.page, node.line.bbox, node.line.text,
+                            ("the root of the contact tree",))
+
+    # --- a member list ------------------------------------------------------------------------------------
+
+    def _members(self, document: Document) -> tuple[list[Record], list[Record]]:
+        """The members a list names (distinct names), and those of them marked not joined."""
+        _, records = read_records(document_rows(document), self.options.member_columns,
+                                  lambda text: value_role(text, self.options.role_words, self.options.shapes),
+                                  self.options.min_header_columns)
+        named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))]
+        members = distinct_members(named)
+        pending = [r for r in members if any(w in r.get("status") for w in self.options.not_joined_words)]
+        joined = [r for r in members if r not in pending]
+        return (joined, pending) if len(members) >= 2 else ([], [])
+
+    def _listed(self, members: list[Record]) -> Count | None:
+        if not members:
+            return None
+        rows = [m.row for m in members]
+        exact = all(r.exact for r in rows)
+        guessed = any("name" in m.from_values for m in members)
+        confidence = EXACT_CONFIDENCE if exact and not guessed else min(MEMBERS_CONFIDENCE, min(r.confidence for r in rows))
+        box = rows[0].bbox
+        return Count(len(members), Method.MEMBERS_LISTED, rows[0].page, box, f"{len(members)} members listed",
+                     confidence, ("the members the list names, each once" + (" (names read by shape)" if guessed else ""),))
 
 
-def from_departments(document: Document) -> Headcount | None:
-    departments = shown_counts(document, _patterns()[1])
-    if not departments:
-        return None
-    first = [d for d in departments if d.page.number == departments[0].page.number]
-    text = "; ".join(d.text for d in departments)
-    return Headcount(sum(d.value for d in departments), Method.DEPARTMENT_SUM, first[0].page.number,
-                     union_bbox(tuple(b for d in first for b in d.blocks)), text,
-                     min(DEPARTMENT_SUM_CONFIDENCE, _read_confidence(departments)))
+_COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
 
 
-# --- a member list ---------------------------------------------------------------------------------------------
-
-def from_members(document: Document) -> Headcount | None:
-    spec = options()
-    rows = read_table(document, spec.member_columns, spec.min_header_columns)
-    named = [r for r in rows if re.fullmatch(spec.name_pattern, r.cells.get("name", ""))]
-    if not named:
-        return None
-    members = distinct_members(named)
-    nameless = len(rows) - len(named)
-    exact = all(_is_exact(p) for p in document.pages if p.number in {r.page for r in named})
-    confidence = EXACT_CONFIDENCE if exact else min(OCR_MEMBERS_CONFIDENCE, min(r.confidence for r in named))
-    warnings: tuple[str, ...] = ()
-    if nameless:
-        confidence = min(confidence, DOUBTFUL_CONFIDENCE)
-        warnings = (f"{nameless} member rows have no readable name; the count may be off",)
-    on_page = [r for r in named if r.page == named[0].page]
-    return Headcount(members, Method.MEMBERS_LISTED, named[0].page, _rows_bbox(on_page),
-                     f"{members} members in {len(named)} rows", confidence, warnings)
+def _pieces(line: Line) -> list[str]:
+    """Each block's text, and a block joined to a bare count printed apart on its right (研发中心 … 12人>): a tree
+    node is one of them."""
+    blocks = [line.text[a:b] for a, b in line.spans]
+    joined = [a + b for a, b in zip(blocks, blocks[1:]) if _COUNT_ONLY.fullmatch(b) and not _COUNT_ONLY.fullmatch(a)]
+    return blocks + joined
 
 
-def distinct_members(rows: list[TableRow]) -> int:
-    """A member listed under two departments counts once. One name with two different valid mobiles is two
-    people; a name without a valid mobile is one."""
-    mobiles: dict[str, set[str]] = {}
-    for row in rows:
-        found = _MOBILE.fullmatch(normalise(row.cells.get("mobile", "")))
-        mobiles.setdefault(row.cells["name"], set()).update([found.group(0)] if found else [])
-    return sum(max(1, len(numbers)) for numbers in mobiles.values())
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def _rows_bbox(rows: list[TableRow]) -> BBox:
-    return (min(r.bbox[0] for r in rows), min(r.bbox[1] for r in rows),
-            max(r.bbox[2] for r in rows), max(r.bbox[3] for r in rows))
+def distinct_members(records: list[Record]) -> list[Record]:
+    """One record per member: a member listed under two departments counts once; one name with two different
+    valid mobiles is two people; a name without a valid mobile is one."""
+    out: dict[tuple[str, str], Record] = {}
+    for record in records:
+        mobile = _MOBILE.search(record.get("mobile").replace(" ", ""))
+        out.setdefault((record.get("name"), mobile.group(0) if mobile else ""), record)
+    named_with_mobile = {name for name, mobile in out if mobile}
+    return [r for (name, mobile), r in out.items() if mobile or name not in named_with_mobile]
 
 
-# --- facts ---------------------------------------------------------------------------------------------------
+def _is_member_name(text: str) -> bool:
+    return 2 <= len(text.replace(" ", "")) <= 24
 
-def _facts(document: Document, headcount: Headcount) -> list[Fact]:
-    page = next(p for p in document.pages if p.number == headcount.page)
-    block = TextBlock(text=headcount.text, bbox=headcount.bbox, confidence=headcount.confidence)
-    candidate = Candidate(headcount.text, (block,), 1.0)
-    return [
-        make_fact(document, page, candidate,
-                  Reading("org_chart_headcount", headcount.value, 1.0, headcount.warnings), NAME),
-        make_fact(document, page, candidate, Reading("org_chart_headcount_method", str(headcount.method)), NAME),
-    ]
+
+def _against_departments(count: Count | None, departments: list[Node]) -> Count | None:
+    """A total smaller than one of its departments is misread somewhere: kept, doubted."""
+    largest = max((d.count for d in departments), default=0)
+    if count is None or count.method is Method.DEPARTMENT_SUM or count.value >= largest:
+        return count
+    return Count(count.value, count.method, count.page, count.bbox, count.text, min(count.confidence, DOUBTFUL_CONFIDENCE),
+                 count.evidence, (*count.warnings, f"the total {count.value} is smaller than a department of {largest}: misread?"))
+
+
+def _from_reading(reading: FieldReading, value: int, how: str, confidence: float | None = None) -> Count:
+    return Count(value, Method.TOTAL_SHOWN, reading.page, reading.bbox, reading.text,
+                 min(reading.confidence if confidence is None else confidence, EXACT_CONFIDENCE), (*reading.evidence, how),
+                 reading.warnings)
+
+
+def _count_facts(document: Document, count: Count) -> list[Fact]:
+    exact = all(p.source is not TextSource.OCR for p in document.pages if p.number == count.page)
+    confidence = count.confidence if not exact else max(count.confidence, min(EXACT_CONFIDENCE, count.confidence + 0.05))
+    common = dict(confidence=round(confidence, 4), document=document.path, page=count.page, bbox=count.bbox,
+                  text=count.text, extractor=NAME, evidence=list(count.evidence))
+    return [Fact(name="org_chart_headcount", value=count.value, warnings=list(count.warnings), **common),
+            Fact(name="org_chart_headcount_method", value=str(count.method), **common)]
+
+
+EXTRACTOR = OrgChart()
+extract = EXTRACTOR.extract

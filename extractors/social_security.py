@@ -1,96 +1,59 @@
-"""社保缴纳清单 / 参保证明: the employer, the latest payment month, and the distinct persons insured in that month.
+"""社保缴纳清单 / 参保证明 / 人员名单: the employer, the latest month the list covers, and the distinct persons insured
+in that month.
 
-The table is read by its header (extractors/tables.py): a ruled PDF table, xlsx cells, or OCR boxes. A scanned or
-photographed page is skewed, so its boxes are levelled first (the slope of the text lines, measured between
-neighbouring boxes, is taken out) before they are grouped into rows. A person is counted once however many
-险种 rows they have; someone only in earlier months has left. Persons are told apart by name, with the visible
-ID digits as a tie-breaker, never by the masked ID string, which OCR does not read exactly. Full ID numbers
-(xlsx exports) are masked before they reach a fact.
-"""
+The table is read by content (extractors/tables.py), whatever the medium: a header that names known columns
+raises the confidence; without one, each cell's role comes from its value (an identity number, a name, a month,
+a 险种, a status word). A person is counted once however many 险种 rows they have; someone only in earlier months,
+or marked 停缴 / 减员 in the latest month, has left; subtotal rows do not count. A list whose months are column
+groups (one merged header per month) is read by those columns. A certificate that only states the count gives it
+from its label (参保人数 25 人). Persons are told apart by name, with the visible ID digits as a tie-breaker,
+never by the masked ID string, which OCR does not read exactly. Full ID numbers are masked before they reach a
+fact."""
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 from stdnum.cn import ric
 
-from extractors.fields import Reading, make_fact, parse_with, read_by_shape, read_labelled
-from extractors.layout import Candidate
-from extractors.shapes import read_credit_code
-from extractors.specs import load_options
-from extractors.tables import TableRow, column_of, read_table
-from extractors.values import ValueParseError, normalise, parse_date, parse_month, registered_name
-from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
+from extractors.cell_values import value_role
+from extractors.dates import RangeRole, find_months
+from extractors.field_reading import FieldReading, read_document, reading_fact
+from extractors.name_shapes import chinese_person, find_latin_persons
+from extractors.registry import KindExtractor
+from extractors.tables import GridRow, Header, Record, document_rows, read_records
+from extractors.values import registered_name
+from pipeline.models import BBox, Document, DocumentKind, Fact
 from pipeline.privacy import mask_id_numbers
 
 NAME = "social_security_list"
 KIND = DocumentKind.SOCIAL_SECURITY_LIST
 TEXT_CONFIDENCE = 0.97  # text layer or cells: the rows are what the bureau printed
 OCR_CONFIDENCE = 0.88  # OCR'd rows: a misread name could split or merge a person
+NO_HEADER_CONFIDENCE = 0.85  # roles read from the values alone
 UNCLEAN_CONFIDENCE = 0.7  # some rows could not be parsed: the count may be off
+STATED_CONFIDENCE = 0.9  # a count the document states in words
+GUESSED_MONTH_CONFIDENCE = 0.6  # a month taken from the print date, the list printing none
 _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 _MASK = re.compile(r"[*＊]+")
-
-
-class Column(StrEnum):
-    SEQ = "seq"
-    NAME = "name"
-    ID_NUMBER = "id_number"
-    MONTH = "month"
-    INSURANCE = "insurance"
-    BASE = "base"
-    STATUS = "status"
 
 
 class SocialSecurityOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    columns: dict[Column, list[str]]
+    columns: dict[str, list[str]]
     min_header_columns: int
-    name_pattern: str
-    company_suffixes: list[str]
+    role_words: dict[str, list[str]]
+    shapes: list[str]
+    leaver_words: list[str]
     issuer_words: list[str]
 
 
-def options() -> SocialSecurityOptions:
-    return load_options(NAME, SocialSecurityOptions)
+# ------------------------------------------------------------------------------------------------ persons
 
-
-def extract(document: Document) -> list[Fact]:
-    facts = read_labelled(document, NAME, "employer", _parse_employer, NAME)
-    if not facts:
-        facts = read_by_shape(document, _parse_employer, NAME)
-    facts += read_labelled(document, NAME, "employer_credit_code", _parse_credit_code, NAME)
-    facts += read_labelled(document, NAME, "printed_on", _parse_printed_on, NAME)
-    ocr_pages = {p.number for p in document.pages if p.source is TextSource.OCR}
-    rows = [parse_row(row, row.page not in ocr_pages) for row in read_rows(document)]
-    return facts + roster_facts(document, [r for r in rows if r.is_data])
-
-
-# --- the label fields ----------------------------------------------------------------------------------------
-
-def _parse_employer(text: str) -> list[Reading]:
-    compact = re.split(r"[:：]", normalise(text).lstrip(":："))[0]
-    suffixes = "|".join(re.escape(s) for s in sorted(options().company_suffixes, key=len, reverse=True))
-    match = re.match(rf"(.{{2,60}}(?:{suffixes}))", compact)
-    name = match.group(1) if match else ""
-    if not name or re.search(r"[;；，,。]|\d{4}", name) or any(word in name for word in options().issuer_words):
-        return []
-    return [Reading("social_security_employer", registered_name(name))]
-
-
-def _parse_credit_code(text: str) -> list[Reading]:
-    return read_credit_code(text, "social_security_employer_credit_code")
-
-
-_parse_printed_on = parse_with(lambda text: parse_date(text).isoformat(), "social_security_printed_on", (ValueParseError,))
-
-
-# --- rows ----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class VisibleId:
@@ -107,55 +70,27 @@ class VisibleId:
 
 @dataclass(frozen=True)
 class InsuredRow:
-    name: str | None  # None: no cell, or not a name
+    name: str | None
     id: VisibleId | None
-    month: str | None  # YYYY-MM; None when absent or unreadable
-    row: TableRow
-    exact: bool  # read from a text layer or cells, not by OCR
+    months: tuple[str, ...]  # YYYY-MM: the months the row shows the person insured in
+    insurance: str
+    left: bool  # the row says the person left (停缴, 减员 …)
+    row: GridRow
     problems: tuple[str, ...] = ()
 
     @property
-    def is_data(self) -> bool:
-        """A row of the list rather than a footer line: it holds at least two of name, ID and month."""
-        present = [c for c in (Column.NAME, Column.ID_NUMBER, Column.MONTH) if self.row.cells.get(c)]
-        return len(present) >= 2
+    def exact(self) -> bool:
+        return self.row.exact
 
 
-def read_rows(document: Document) -> list[TableRow]:
-    """Table rows by header; OCR pages are levelled first, and each row keeps its box on the page as read."""
-    spec = options()
-    columns = {str(c): labels for c, labels in spec.columns.items()}
-    pages = {p.number: p for p in document.pages}
-    levelled = {n: level_page(p, columns) if p.source is TextSource.OCR else p for n, p in pages.items()}
-    rows = read_table(document.model_copy(update={"pages": list(levelled.values())}), columns, spec.min_header_columns)
-    return [_unlevel(row, pages[row.page], levelled[row.page]) for row in rows]
-
-
-def parse_row(row: TableRow, exact: bool) -> InsuredRow:
-    problems = []
-    name, id_text = split_name(row.cells.get(Column.NAME, ""), row.cells.get(Column.ID_NUMBER, ""))
-    if name is None:
-        cell = row.cells.get(Column.NAME, "")
-        problems.append(f"no name on page {row.page}" if not cell else f"{cell!r} is not a name (page {row.page})")
-    month = None
-    try:
-        month = parse_month(row.cells.get(Column.MONTH, ""))
-    except ValueParseError:
-        problems.append(f"month {row.cells.get(Column.MONTH, '')!r} unreadable (page {row.page})")
-    return InsuredRow(name, visible_id(id_text), month, row, exact, tuple(problems))
-
-
-def split_name(name_cell: str, id_cell: str) -> tuple[str | None, str]:
-    """The name, and the ID text. OCR glues a short name to its neighbours ("1宋娜1101"): a leading 序号 is
-    dropped and trailing ID characters go back in front of the ID cell."""
-    match = re.fullmatch(rf"\d*({options().name_pattern})([0-9A-Za-z*＊]*)", name_cell)
-    if not match:
-        return None, id_cell
-    return match.group(1), match.group(2) + id_cell
+@dataclass(frozen=True)
+class Person:
+    name: str
+    id: VisibleId | None
 
 
 def visible_id(cell: str) -> VisibleId | None:
-    compact = re.sub(r"[^0-9A-Za-z*＊]", "", normalise(cell))
+    compact = re.sub(r"[^0-9A-Za-z*＊]", "", cell)
     if re.fullmatch(r"\d{17}[\dXx]", compact):
         return VisibleId(compact[:4], compact[-4:].upper(), ric.is_valid(compact))
     parts = _MASK.split(compact)
@@ -165,101 +100,27 @@ def visible_id(cell: str) -> VisibleId | None:
         head, tail = compact[:4], compact[4:]
     else:
         return None
-    return VisibleId(_digits(head[:4]) if len(head) >= 4 else None, _tail(tail[-4:]) if len(tail) >= 4 else None)
-
-
-def _digits(text: str) -> str:
-    return text.translate(_DIGITS)
+    return VisibleId(head[:4].translate(_DIGITS) if len(head) >= 4 else None, _tail(tail[-4:]) if len(tail) >= 4 else None)
 
 
 def _tail(text: str) -> str:
     """The last four: three digits and a check character that may be X."""
-    return _digits(text[:3]) + (text[3].upper() if text[3] in "Xx" else _digits(text[3]))
+    return text[:3].translate(_DIGITS) + (text[3].upper() if text[3] in "Xx" else text[3].translate(_DIGITS))
 
 
-# --- levelling a skewed page (OCR boxes only) ----------------------------------------------------------------
-
-def level_page(page: Page, columns: dict[str, list[str]]) -> Page:
-    """The page with each box moved up or down so that the text lines run level. The slope of the lines is
-    measured between neighbouring boxes of one line, tracked from the header down the page (a scan's rotation
-    gives one slope, a photo's perspective a slope that changes from top to bottom)."""
-    pairs = _track_slopes(page.blocks, _header_slope(page.blocks, columns))
-    if len(pairs) < _SLOPE_CHUNK:
-        return page
-    ys, slopes = _smoothed(pairs)
-    centre = page.width / 2
-    blocks = [_shift(b, -float(np.interp(_cy(b), ys, slopes)) * (_cx(b) - centre)) for b in page.blocks]
-    return page.model_copy(update={"blocks": blocks})
-
-
-_SLOPE_CHUNK = 5  # neighbour pairs per median when the slope is smoothed down the page
-_SLOPE_INERTIA = 0.7  # how much of the running slope each new pair keeps
-
-
-def _header_slope(blocks: list[TextBlock], columns: dict[str, list[str]]) -> float:
-    longest = max(len(label) for labels in columns.values() for label in labels)
-    header = [b for b in blocks if len(normalise(b.text)) <= longest + 1 and column_of(b.text, columns)]
-    if len(header) < 2:
-        return 0.0
-    return float(np.polyfit([_cx(b) for b in header], [_cy(b) for b in header], 1)[0])
-
-
-def _track_slopes(blocks: list[TextBlock], first_guess: float) -> list[tuple[float, float]]:
-    """(height on the page, slope) between each box and its right neighbour on the same line, top to bottom.
-    The running slope predicts where the neighbour is, so a box of the next row is never taken for it."""
-    pairs, slope = [], first_guess
-    for block in sorted(blocks, key=_cy):
-        height = block.bbox[3] - block.bbox[1]
-        right = [b for b in blocks if 0 < b.bbox[0] - block.bbox[2] + 2 < 8 * height]
-        near = [b for b in right if abs(_cy(b) - _cy(block) - slope * (_cx(b) - _cx(block))) < 0.45 * height]
-        other = min(near, key=lambda b: b.bbox[0], default=None)
-        if other is not None and _cx(other) - _cx(block) > 2 * height:
-            measured = (_cy(other) - _cy(block)) / (_cx(other) - _cx(block))
-            pairs.append((_cy(block), measured))
-            slope = _SLOPE_INERTIA * slope + (1 - _SLOPE_INERTIA) * measured
-    return pairs
-
-
-def _smoothed(pairs: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
-    """Medians of consecutive runs of pairs: the slope as a function of the height on the page."""
-    ordered = sorted(pairs)
-    chunks = [ordered[i:i + _SLOPE_CHUNK] for i in range(0, len(ordered) - _SLOPE_CHUNK + 1, _SLOPE_CHUNK)]
-    return ([float(np.median([y for y, _ in c])) for c in chunks], [float(np.median([s for _, s in c])) for c in chunks])
-
-
-def _cx(block: TextBlock) -> float:
-    return (block.bbox[0] + block.bbox[2]) / 2
-
-
-def _cy(block: TextBlock) -> float:
-    return (block.bbox[1] + block.bbox[3]) / 2
-
-
-def _shift(block: TextBlock, dy: float) -> TextBlock:
-    x0, y0, x1, y1 = block.bbox
-    return block.model_copy(update={"bbox": (x0, y0 + dy, x1, y1 + dy)})
-
-
-def _unlevel(row: TableRow, page: Page, levelled: Page) -> TableRow:
-    """The row's box in the page's own coordinates: the union of the original boxes of its levelled blocks."""
-    if levelled is page:
-        return row
-    x0, y0, x1, y1 = row.bbox
-    inside = [orig for orig, moved in zip(page.blocks, levelled.blocks)
-              if x0 <= _cx(moved) <= x1 and y0 <= _cy(moved) <= y1]
-    if not inside:
-        return row
-    box = (min(b.bbox[0] for b in inside), min(b.bbox[1] for b in inside),
-           max(b.bbox[2] for b in inside), max(b.bbox[3] for b in inside))
-    return TableRow(row.cells, row.page, box, row.confidence)
-
-
-# --- persons and facts ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    id: VisibleId | None
+def person_name(cell: str) -> tuple[str | None, str]:
+    """The name in a name cell, and what trails it (OCR glues a short name to its ID: 宋娜1101**…). A cell
+    printing the name in both scripts (Feng Wen 冯文) gives the Chinese one."""
+    match = re.fullmatch(r"\d*([\u4e00-\u9fff·]{2,6})([0-9A-Za-z*＊]*)", cell.replace(" ", ""))
+    if match and chinese_person(match.group(1)) is not None:
+        return match.group(1), match.group(2)
+    chinese = re.search(r"[\u4e00-\u9fff·]{2,6}", cell)
+    if chinese and chinese_person(chinese.group(0)) is not None:
+        return chinese.group(0), ""
+    latin = find_latin_persons(cell)
+    if latin:
+        return latin[0].value, ""
+    return None, ""
 
 
 def distinct_people(rows: list[InsuredRow]) -> list[Person]:
@@ -289,62 +150,207 @@ def _people_of(name: str, rows: list[InsuredRow]) -> list[Person]:
 
 
 def _best_reading(readings: list[VisibleId], tail: str | None) -> VisibleId:
-    """Of the readings of one last four, one that shows the area digits too, if OCR read any."""
     same = [reading for reading in readings if reading.tail == tail]
     return next((reading for reading in same if reading.head), same[0])
 
 
 def _structural_count(rows: list[InsuredRow]) -> int:
-    return max(Counter(r.row.cells.get(Column.INSURANCE, "") for r in rows).values())
+    return max(Counter(r.insurance for r in rows).values())
 
 
 def _is_misreading(rows: list[InsuredRow], name: str, others: list[InsuredRow], other: str) -> bool:
     """Only OCR misreads names; a text layer's two names are two people."""
-    if other == name or len(other) != len(name) or _differences(name, other) != 1 or len(others) < len(rows):
+    if other == name or len(other) != len(name) or sum(x != y for x, y in zip(name, other)) != 1 or len(others) < len(rows):
         return False
     if all(r.exact for r in rows + others):
         return False
     return _structural_count(rows + others) == _structural_count(others)
 
 
-def _differences(a: str, b: str) -> int:
-    return sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
+# ------------------------------------------------------------------------------------------------ the extractor
 
 
-def roster_facts(document: Document, rows: list[InsuredRow]) -> list[Fact]:
-    months = sorted({r.month for r in rows if r.month})
-    if not months:
-        return []
-    latest = [r for r in rows if r.month == months[-1]]
-    people = distinct_people(latest)
-    problems = [p for r in rows for p in r.problems]
-    confidence, warnings = _confidence(latest, problems)
-    first = latest[0].row
-    page = next(p for p in document.pages if p.number == first.page)
-    on_page = [r.row for r in latest if r.row.page == first.page]
-    box = (min(r.bbox[0] for r in on_page), min(r.bbox[1] for r in on_page),
-           max(r.bbox[2] for r in on_page), max(r.bbox[3] for r in on_page))
-    summary = f"{months[-1]}: {len(people)} persons in {len(latest)} rows"
-    roster = [{"name": p.name, "id_masked": p.id.masked if p.id else "*" * 18} for p in people]
-    roster_warnings = warnings + _check_digit_warnings(people)
-    return [
-        _fact(document, page, first.bbox, first.text, Reading("social_security_month", months[-1], 1.0, tuple(warnings)),
-              confidence),
-        _fact(document, page, box, summary, Reading("social_security_headcount", len(people), 1.0, tuple(warnings)),
-              confidence),
-        _fact(document, page, box, summary, Reading("social_security_roster", roster, 1.0, tuple(roster_warnings)),
-              confidence),
-    ]
+class SocialSecurityList(KindExtractor):
+    kind = KIND
+    Options = SocialSecurityOptions
+
+    def extract(self, document: Document) -> list[Fact]:
+        fields = read_document(self.reader, document.pages, ("employer_credit_code", "printed_on", "period", "insured_count"))
+        facts = [reading_fact(document, r, f"social_security_{name}", NAME)
+                 for name, r in fields.items() if name in ("employer_credit_code", "printed_on")]
+        employer = self._employer(document)
+        if employer is not None:
+            facts.append(reading_fact(document, employer, "social_security_employer", NAME, registered_name(employer.value)))
+        rows = document_rows(document)
+        header, records = read_records(rows, self.options.columns, self._value_role, self.options.min_header_columns)
+        insured = self._insured(records, header, rows)
+        roster = self._roster_facts(document, insured, header, fields)
+        return facts + (roster or self._stated_count(document, records, fields))
+
+    def _value_role(self, text: str) -> str | None:
+        return value_role(text, self.options.role_words, self.options.shapes)
+
+    def _employer(self, document: Document) -> FieldReading | None:
+        """The best organisation read as the employer that is not the issuing office (its seal, its footer)."""
+        readings = [r for page in document.pages for r in self.reader.read_page(page, ("employer",)).get("employer", [])]
+        issuer = self.options.issuer_words
+        return max((r for r in readings if not any(w in r.value for w in issuer)), key=lambda r: r.confidence, default=None)
+
+    # --- rows -------------------------------------------------------------------------------------------------
+
+    def _insured(self, records: list[Record], header: Header | None, rows: list[GridRow]) -> list[InsuredRow]:
+        month_columns = _month_columns(header, rows)
+        out: list[InsuredRow] = []
+        previous: InsuredRow | None = None
+        subtotal = self.options.role_words["subtotal"]
+        for record in records:
+            if "subtotal" in record.values or any(w.lower() in record.row.text.lower() for w in subtotal):
+                continue
+            row = self._insured_row(record, month_columns, previous)
+            if row is not None:
+                out.append(row)
+                previous = row
+        return out
+
+    def _insured_row(self, record: Record, month_columns: dict[int, str], previous: InsuredRow | None) -> InsuredRow | None:
+        name, trailing = person_name(record.get("name"))
+        ident = visible_id(trailing + record.get("id_number"))
+        months = tuple(m.value for m in find_months(record.get("month")) if m.role is not RangeRole.START)
+        months = months or tuple(sorted({month for cell in record.row.cells if cell.col in month_columns
+                                         and _paid(cell.text) for month in [month_columns[cell.col]]}))
+        status = record.get("status")
+        left = any(w in status for w in self.options.leaver_words)
+        if name is None and ident is None:
+            if previous is None or not record.get("insurance"):
+                return None
+            name, ident = previous.name, previous.id  # a 险种 row under a merged name cell continues the person
+        problems = () if name else (f"{record.get('name')!r} is not a name (page {record.row.page})",)
+        if record.get("month") and not months:
+            problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
+        return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems)
+
+    # --- facts ------------------------------------------------------------------------------------------------
+
+    def _roster_facts(self, document: Document, insured: list[InsuredRow], header: Header | None,
+                      fields: dict[str, FieldReading]) -> list[Fact]:
+        people_rows = [r for r in insured if r.name]
+        if not people_rows:
+            return []
+        if header is None or "month" not in header.names:
+            people_rows = _payment_months(people_rows)
+        months = sorted({m for r in people_rows for m in r.months})
+        warnings: list[str] = []
+        if months:
+            month, month_confidence = months[-1], None
+            latest = [r for r in people_rows if month in r.months and not r.left]
+        else:
+            month, month_confidence, latest = self._month_of_document(fields, warnings)
+            latest = [r for r in people_rows if not r.left]
+        if not latest or month is None:
+            return []
+        people = distinct_people(latest)
+        problems = [p for r in insured for p in r.problems]
+        confidence, warnings = _confidence(latest, problems, header is not None, warnings)
+        box, page, text = _rows_box(latest), latest[0].row.page, f"{month}: {len(people)} persons in {len(latest)} rows"
+        roster = [{"name": p.name, "id_masked": p.id.masked if p.id else None} for p in people]
+        roster_warnings = warnings + _check_digit_warnings(people)
+        month_text = mask_id_numbers(latest[0].row.text)
+        return [
+            self._fact(document, "social_security_month", month, page, latest[0].row.bbox, month_text,
+                       min(confidence, month_confidence or 1.0), warnings),
+            self._fact(document, "social_security_headcount", len(people), page, box, text, confidence, warnings),
+            self._fact(document, "social_security_roster", roster, page, box, text, confidence, roster_warnings),
+        ]
+
+    def _month_of_document(self, fields: dict[str, FieldReading], warnings: list[str]) -> tuple[str | None, float | None, list]:
+        """A list whose rows print no month: the month it says it is for; else the month it was printed in."""
+        period, printed = fields.get("period"), fields.get("printed_on")
+        if period is not None:
+            return period.value, period.confidence, []
+        if printed is not None:
+            warnings.append(f"the list prints no month; the month it was printed ({printed.value[:7]}) stands in")
+            return printed.value[:7], GUESSED_MONTH_CONFIDENCE, []
+        return None, None, []
+
+    def _stated_count(self, document: Document, records: list[Record], fields: dict[str, FieldReading]) -> list[Fact]:
+        """A certificate stating the count: a table of months and counts (the latest month's count), or a count
+        printed after its label with the month the certificate is for."""
+        counted = [(m.value, int(c.group(0)), r) for r in records if (c := re.search(r"\d+", r.get("count")))
+                   for m in find_months(r.get("month"))[-1:]]
+        if counted:
+            month, count, record = max(counted, key=lambda t: t[0])
+            text = mask_id_numbers(record.row.text)
+            confidence = TEXT_CONFIDENCE if record.row.exact else min(OCR_CONFIDENCE, record.row.confidence)
+            return [self._fact(document, "social_security_month", month, record.row.page, record.row.bbox, text, confidence, []),
+                    self._fact(document, "social_security_headcount", count, record.row.page, record.row.bbox, text,
+                               confidence, [])]
+        stated, period = fields.get("insured_count"), fields.get("period")
+        if stated is None:
+            return []
+        facts = [reading_fact(document, stated, "social_security_headcount", NAME,
+                              confidence=min(stated.confidence, STATED_CONFIDENCE))]
+        if period is not None:
+            facts.append(reading_fact(document, period, "social_security_month", NAME))
+        return facts
+
+    @staticmethod
+    def _fact(document: Document, name: str, value: object, page: int, bbox: BBox, text: str, confidence: float,
+              warnings: list[str]) -> Fact:
+        return Fact(name=name, value=value, confidence=round(confidence, 4), document=document.path, page=page,
+                    bbox=bbox, text=mask_id_numbers(text), extractor=NAME, warnings=list(warnings),
+                    evidence=["table read by " + ("its header" if "header" in text else "content")])
 
 
-def _confidence(latest: list[InsuredRow], problems: list[str]) -> tuple[float, list[str]]:
+def _payment_months(rows: list[InsuredRow]) -> list[InsuredRow]:
+    """Months a row shows by their values alone are payment months only when most persons share them (a
+    list's month); dates that differ from person to person are when each joined, and are dropped."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for month in set(row.months):
+            counts[month] = counts.get(month, 0) + 1
+    shared = {m for m, n in counts.items() if n >= 0.5 * len(rows)}
+    return [InsuredRow(r.name, r.id, tuple(m for m in r.months if m in shared), r.insurance, r.left, r.row, r.problems)
+            for r in rows]
+
+
+def _month_columns(header: Header | None, rows: list[GridRow]) -> dict[int, str]:
+    """Columns that are months (one merged header per month over its 险种 columns): column -> YYYY-MM."""
+    if header is None:
+        return {}
+    position = rows.index(header.row)
+    found: dict[int, str] = {}
+    for row in rows[max(0, position - 2):position + 2]:
+        for cell in row.cells:
+            months = find_months(cell.text)
+            if cell.col is not None and len(months) == 1 and len(cell.text) <= 12:
+                found[cell.col] = months[0].value
+    return found if len(set(found.values())) >= 2 else {}
+
+
+def _paid(text: str) -> bool:
+    """A cell under a month column that shows a payment (a non-zero amount, or a tick)."""
+    number = re.sub(r"[,¥￥]", "", text)
+    try:
+        return float(number) != 0
+    except ValueError:
+        return text in ("√", "✓", "是", "缴", "正常")
+
+
+def _rows_box(rows: list[InsuredRow]) -> BBox:
+    on_page = [r.row for r in rows if r.row.page == rows[0].row.page]
+    return (min(r.bbox[0] for r in on_page), min(r.bbox[1] for r in on_page),
+            max(r.bbox[2] for r in on_page), max(r.bbox[3] for r in on_page))
+
+
+def _confidence(latest: list[InsuredRow], problems: list[str], headed: bool, warnings: list[str]) -> tuple[float, list[str]]:
     ocr = [r.row.confidence for r in latest if not r.exact]
     confidence = min(OCR_CONFIDENCE, float(np.mean(ocr))) if ocr else TEXT_CONFIDENCE
+    if not headed:
+        confidence = min(confidence, NO_HEADER_CONFIDENCE)
     if not problems:
-        return confidence, []
+        return confidence, warnings
     shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
-    warning = f"{len(problems)} rows could not be parsed cleanly ({shown}); the count may be off"
-    return min(confidence, UNCLEAN_CONFIDENCE), [warning]
+    return min(confidence, UNCLEAN_CONFIDENCE), [*warnings, f"{len(problems)} rows could not be parsed cleanly ({shown}); the count may be off"]
 
 
 def _check_digit_warnings(people: list[Person]) -> list[str]:
@@ -352,7 +358,5 @@ def _check_digit_warnings(people: list[Person]) -> list[str]:
     return [f"ID numbers of {', '.join(failing)} fail their check digit"] if failing else []
 
 
-def _fact(document: Document, page: Page, bbox: BBox, text: str, reading: Reading, confidence: float) -> Fact:
-    block = TextBlock(text=mask_id_numbers(text), bbox=bbox, confidence=confidence)
-    return make_fact(document, page, Candidate(block.text, (block,), 1.0), reading, NAME)
-
+EXTRACTOR = SocialSecurityList()
+extract = EXTRACTOR.extract

@@ -1,14 +1,31 @@
-"""Loaders for the extractors' data files, through schemas that reject unknown keys."""
+"""A kind's data file, extractors/data/<kind>.yaml, loaded through a schema that rejects unknown keys: how to
+recognise the kind (`classify`), its typed fields (`fields`: type, labels in Chinese and English, priors), the
+number formats its identifiers are printed in (`formats`), and the kind's own options (validated by its
+extractor's model)."""
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from extractors.field_types import FieldSpec, FieldType
+from extractors.priors import check_prior_names
+from extractors.shapes import IdFormat, Lookalikes
+from pipeline.errors import EvidenceError
+from pipeline.models import DocumentKind, ErrorCode
 
 DATA = Path(__file__).parent / "data"
+BUILTIN_FORMATS = ("uscc", "registration_no")
+
+
+class ExtractorConfigError(EvidenceError):
+    """A data file or an extractor that cannot be used: refused when the registry is built, naming the file."""
+
+    def __init__(self, message: str):
+        super().__init__(ErrorCode.BAD_RULES, message)
 
 
 class _Spec(BaseModel):
@@ -20,42 +37,60 @@ class KindSpec(_Spec):
     keywords: dict[str, float]
 
 
-class FieldSpec(_Spec):
-    labels: list[str]
-
-
 class FieldsFile(_Spec):
-    """extractors/data/<kind>.yaml: how to recognise the kind, the labels of each field, and the kind's own
-    options (validated by the kind's module)."""
-
     version: int
-    kind: str
+    kind: DocumentKind
     classify: KindSpec | None = None  # keywords that say a document is of this kind
     fields: dict[str, FieldSpec] = {}
+    formats: dict[str, list[IdFormat]] = {}
+    lookalikes: Lookalikes = Lookalikes()
     options: dict[str, Any] = {}
 
+    @model_validator(mode="after")
+    def _references(self) -> FieldsFile:
+        unknown = check_prior_names([p.prior for spec in self.fields.values() for p in spec.priors])
+        if unknown:
+            raise ValueError(f"unknown priors {unknown}")
+        for name, spec in self.fields.items():
+            if spec.type is FieldType.IDENTIFIER and spec.format not in (*BUILTIN_FORMATS, *self.formats):
+                raise ValueError(f"field {name}: format {spec.format!r} is neither built in {BUILTIN_FORMATS} nor in `formats`")
+        return self
 
-def _load(name: str) -> dict:
-    with (DATA / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+
+def load_data_file(path: Path) -> FieldsFile:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return FieldsFile.model_validate(yaml.safe_load(handle))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        kinds = ", ".join(k.value for k in DocumentKind)
+        raise ExtractorConfigError(f"{path}: not a valid kind data file ({exc}); its `kind` must be one of: {kinds}") from exc
 
 
 @lru_cache(maxsize=1)
+def data_files() -> dict[DocumentKind, FieldsFile]:
+    """Every kind's data file, each validated; two files of one kind are refused."""
+    files: dict[DocumentKind, FieldsFile] = {}
+    for path in sorted(DATA.glob("*.yaml")):
+        data = load_data_file(path)
+        if data.kind in files:
+            raise ExtractorConfigError(f"{path}: a second data file for kind {data.kind}")
+        files[data.kind] = data
+    return files
+
+
+def load_fields(kind: str) -> FieldsFile:
+    return data_files()[DocumentKind(kind)]
+
+
 def load_kinds() -> dict[str, KindSpec]:
     """Every kind's classification keywords, from the `classify` section of each data file."""
-    files = [FieldsFile.model_validate(_load(path.name)) for path in sorted(DATA.glob("*.yaml"))]
-    return {f.kind: f.classify for f in files if f.classify is not None}
-
-
-OptionsModel = TypeVar("OptionsModel", bound=BaseModel)
+    return {str(kind): data.classify for kind, data in data_files().items() if data.classify is not None}
 
 
 @lru_cache(maxsize=None)
-def load_options(kind: str, model: type[OptionsModel]) -> OptionsModel:
+def load_options(kind: str, model: type[BaseModel]) -> BaseModel:
     """A kind's `options`, validated by that kind's own model (which rejects unknown keys)."""
-    return model.model_validate(load_fields(kind).options)
-
-
-@lru_cache(maxsize=None)
-def load_fields(kind: str) -> FieldsFile:
-    return FieldsFile.model_validate(_load(f"{kind}.yaml"))
+    try:
+        return model.model_validate(load_fields(kind).options)
+    except ValidationError as exc:
+        raise ExtractorConfigError(f"{DATA / f'{kind}.yaml'}: bad `options` ({exc})") from exc

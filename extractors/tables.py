@@ -1,17 +1,262 @@
-"""Tables read by their header: a ruled PDF table (pdfplumber, Page.tables), xlsx cells, or OCR boxes
-grouped into rows by geometry. A header row is the one naming at least `min_columns` known columns; rows
-that repeat the header (lists running over several pages) are skipped."""
+"""Tables read by content, one code path for every medium: a ruled PDF table (pdfplumber), xlsx or docx cells, a
+text layer without ruling lines, a scan or a photo (OCR boxes, levelled first: extractors/lines.py).
+
+1. Every page becomes rows of cells (`grid_rows`).
+2. The header row is found wherever it is (after title rows, under a merged cell, repeated on every page): the
+   row naming most known columns; a row just above or below it that names more of them is part of it (a
+   two-row header under merged cells). A table may have no header at all.
+3. Each cell's role (name, identity number, month …) is its header column's, and, where the header is unknown
+   or missing, the role its value shows (extractors/cell_values.py). A role seen only in the values is taken
+   when the values of its column agree.
+Rows that repeat the header (lists running over several pages) are skipped."""
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from extractors.values import normalise
-from pipeline.models import BBox, Document, Page, TextBlock
+from rapidfuzz import fuzz
+
+from extractors.lines import group_lines, level, normalise_line, union
+from pipeline.models import BBox, Document, Page, TextBlock, TextSource
+
+HEADER_FUZZ = 88.0  # rapidfuzz score for a header cell read with a wrong character
+_HEADER_EXTRA = 6  # characters a header cell may hold beyond its label (单位缴纳(元), 身份证号码/护照号)
+AGREE = 0.6  # share of a column's values that must show one role for the column to take it
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # normalised (extractors.lines.normalise_line)
+    bbox: BBox
+    confidence: float
+    col: int | None = None  # the grid column, where the medium gives one (xlsx, docx, ruled PDF tables)
+
+
+@dataclass(frozen=True)
+class GridRow:
+    page: int
+    index: int
+    cells: tuple[Cell, ...]
+    exact: bool  # a text layer or cells, not OCR
+
+    @property
+    def bbox(self) -> BBox:
+        return union([c.bbox for c in self.cells])
+
+    @property
+    def confidence(self) -> float:
+        return min(c.confidence for c in self.cells)
+
+    @property
+    def text(self) -> str:
+        return " | ".join(c.text for c in self.cells)
+
+
+# ------------------------------------------------------------------------------------------------ rows
+
+
+def grid_rows(page: Page) -> list[GridRow]:
+    """The page as rows of cells, top to bottom."""
+    if page.source is TextSource.CELLS:
+        return _cell_rows(page)
+    rows = []
+    inside: list[BBox] = []
+    for table in page.tables:
+        inside.append(table.bbox)
+        for i, cells in enumerate(table.rows):
+            box = table.row_bboxes[i] if i < len(table.row_bboxes) else table.bbox
+            width = (box[2] - box[0]) / max(len(cells), 1)
+            found = tuple(Cell(normalise_line(text), (box[0] + j * width, box[1], box[0] + (j + 1) * width, box[3]), 0.99, j)
+                          for j, text in enumerate(cells) if text and text.strip())
+            if found:
+                rows.append(GridRow(page.number, 0, found, True))
+    loose = [b for b in page.blocks if not any(_within(b.bbox, box) for box in inside)]
+    rows += _line_rows(page, loose)
+    rows.sort(key=lambda r: (r.bbox[1] + r.bbox[3]) / 2)
+    return [GridRow(r.page, i, r.cells, r.exact) for i, r in enumerate(rows)]
+
+
+def _within(inner: BBox, outer: BBox) -> bool:
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
+
+
+def _cell_rows(page: Page) -> list[GridRow]:
+    by_row: dict[int, list[Cell]] = {}
+    for block in page.blocks:
+        by_row.setdefault(int(block.bbox[1]), []).append(
+            Cell(normalise_line(block.text), block.bbox, block.confidence, int(block.bbox[0])))
+    return [GridRow(page.number, i, tuple(sorted(by_row[r], key=lambda c: c.bbox[0])), True)
+            for i, r in enumerate(sorted(by_row))]
+
+
+def _line_rows(page: Page, blocks: list[TextBlock]) -> list[GridRow]:
+    exact = page.source is not TextSource.OCR
+    levelled = blocks if exact else level(blocks, page.width)
+    original = {id(moved): block for moved, block in zip(levelled, blocks)}
+    rows = []
+    for line in group_lines(levelled):
+        cells = tuple(Cell(normalise_line(b.text), original.get(id(b), b).bbox, b.confidence) for b in line if b.text.strip())
+        if cells:
+            rows.append(GridRow(page.number, 0, cells, exact))
+    return rows
+
+
+def document_rows(document: Document) -> list[GridRow]:
+    return [row for page in document.pages for row in grid_rows(page)]
+
+
+# ------------------------------------------------------------------------------------------------ headers
+
+
+Columns = dict[str, list[str]]  # role -> header labels
+
+
+def header_role(text: str, columns: Columns) -> str | None:
+    """Which known column a header cell names: the longest label it contains, else one it matches fuzzily."""
+    compact = text.replace(" ", "").lower()
+    if not compact or len(compact) > 24:
+        return None
+    best = max(((label, role) for role, labels in columns.items() for label in labels
+                if (wanted := label.replace(" ", "").lower()) in compact and len(compact) <= len(wanted) + _HEADER_EXTRA),
+               key=lambda pair: len(pair[0]), default=None)
+    if best is not None:
+        return best[1]
+    scored = [(fuzz.ratio(label.replace(" ", "").lower(), compact), role)
+              for role, labels in columns.items() for label in labels if len(label) >= 3]
+    score, role = max(scored, default=(0.0, None))
+    return role if score >= HEADER_FUZZ else None
+
+
+@dataclass(frozen=True)
+class Header:
+    row: GridRow
+    roles: tuple[tuple[str, BBox, int | None], ...]  # (role, the header cell's box, its grid column)
+
+    @property
+    def names(self) -> set[str]:
+        return {role for role, _, _ in self.roles}
+
+
+def find_header(rows: Sequence[GridRow], columns: Columns, min_columns: int) -> Header | None:
+    """The row naming the most known columns (at least `min_columns`), joined with a neighbouring row that names
+    further ones (a two-row header under merged cells)."""
+    named = [(sum(1 for c in r.cells if header_role(c.text, columns)), r) for r in rows]
+    best = max(named, key=lambda pair: pair[0], default=(0, None))
+    if best[0] < min_columns:
+        return None
+    return _header_of(best[1], rows, columns)
+
+
+def _header_of(row: GridRow, rows: Sequence[GridRow], columns: Columns) -> Header:
+    roles = [(role, c.bbox, c.col) for c in row.cells if (role := header_role(c.text, columns))]
+    position = next(i for i, r in enumerate(rows) if r is row)
+    for neighbour in rows[max(0, position - 1):position] + rows[position + 1:position + 2]:
+        extra = [(role, c.bbox, c.col) for c in neighbour.cells
+                 if (role := header_role(c.text, columns)) and role not in {r for r, _, _ in roles}]
+        if extra and len(extra) >= len(neighbour.cells) / 2:
+            roles += extra
+    return Header(row, tuple(roles))
+
+
+def is_header_repeat(row: GridRow, header: Header, columns: Columns) -> bool:
+    """A row naming most of the header's columns again: the header of the next page."""
+    return sum(1 for c in row.cells if header_role(c.text, columns)) >= max(2, round(0.6 * len(header.roles)))
+
+
+# ------------------------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class Record:
+    """One data row: each role's text (cells of one role joined), with the row it came from."""
+
+    values: dict[str, str]
+    row: GridRow
+    from_values: frozenset[str]  # roles read from values alone, with no header naming them
+
+    def get(self, role: str, default: str = "") -> str:
+        return self.values.get(role, default)
+
+
+ValueRole = Callable[[str], str | None]  # the role a cell's value shows, or None
+
+
+def read_records(rows: Sequence[GridRow], columns: Columns, value_role: ValueRole, min_columns: int = 2,
+                 header: Header | None = None) -> tuple[Header | None, list[Record]]:
+    """The table's data rows as records. Rows above the header are title rows, not data."""
+    header = header or find_header(rows, columns, min_columns)
+    start = rows.index(header.row) + 1 if header is not None else 0
+    body = [r for r in rows[start:] if header is None or not is_header_repeat(r, header, columns)]
+    column_roles = _agreeing_roles(body, value_role) if header is None else {}
+    records = []
+    for row in body:
+        record = _record(row, header, value_role, column_roles)
+        if record is not None:
+            records.append(record)
+    return header, records
+
+
+def _record(row: GridRow, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> Record | None:
+    values: dict[str, str] = {}
+    guessed: set[str] = set()
+    for cell in row.cells:
+        role = _header_role_of(cell, header) if header is not None else None
+        shown = value_role(cell.text)
+        if role is None or (shown is not None and shown != role and _identity(shown) and not _identity(role)):
+            role = shown or (column_roles.get(cell.col) if cell.col is not None else None)
+            if role is not None:
+                guessed.add(role)
+        if role is not None:
+            values[role] = values.get(role, "") + cell.text
+    return Record(values, row, frozenset(guessed)) if values else None
+
+
+def _identity(role: str) -> bool:
+    """Roles a value shows beyond doubt (an identity number, a name, a month), which override a header cell
+    that an OCR row was aligned to wrongly."""
+    return role in {"id_number", "name", "month"}
+
+
+def _header_role_of(cell: Cell, header: Header) -> str | None:
+    if cell.col is not None and any(col is not None for _, _, col in header.roles):
+        return next((role for role, _, col in header.roles if col == cell.col), None)
+    overlaps = [(min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]), role) for role, box, _ in header.roles]
+    best = max(overlaps, default=(0.0, None))
+    if best[0] > 0:
+        return best[1]
+    centre = (cell.bbox[0] + cell.bbox[2]) / 2
+    nearest = min(header.roles, key=lambda r: abs((r[1][0] + r[1][2]) / 2 - centre), default=None)
+    if nearest is None:
+        return None
+    width = max(nearest[1][2] - nearest[1][0], cell.bbox[3] - cell.bbox[1])
+    return nearest[0] if abs((nearest[1][0] + nearest[1][2]) / 2 - centre) <= 1.5 * width else None
+
+
+def _agreeing_roles(rows: Sequence[GridRow], value_role: ValueRole) -> dict[int, str]:
+    """With no header: the role most values of each grid column show, when enough of them agree."""
+    shown: dict[int, Counter] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.col is not None and cell.text:
+                shown.setdefault(cell.col, Counter())[value_role(cell.text)] += 1
+    out = {}
+    for col, counts in shown.items():
+        role, n = max(((r, k) for r, k in counts.items() if r is not None), key=lambda p: p[1], default=(None, 0))
+        if role is not None and n >= AGREE * sum(counts.values()):
+            out[col] = role
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ by header only
 
 
 @dataclass(frozen=True)
 class TableRow:
-    cells: dict[str, str]  # column name -> cell text (normalised)
+    """A data row as {role: text}, for readers that take a table by its header alone."""
+
+    cells: dict[str, str]
     page: int
     bbox: BBox
     confidence: float
@@ -21,91 +266,13 @@ class TableRow:
         return " | ".join(f"{k}={v}" for k, v in self.cells.items())
 
 
-def column_of(text: str, columns: dict[str, list[str]]) -> str | None:
-    """Which known column a header cell names (the longest label contained in it)."""
-    compact = normalise(text)
-    best = max(
-        ((label, name) for name, labels in columns.items() for label in labels if label in compact),
-        key=lambda pair: len(pair[0]), default=None,
-    )
-    return best[1] if best else None
+def read_table(document: Document, columns: Columns, min_columns: int = 2) -> list[TableRow]:
+    """The rows under a header naming at least `min_columns` known columns; no header, no rows."""
+    header, records = read_records(document_rows(document), columns, lambda text: None, min_columns)
+    if header is None:
+        return []
+    return [TableRow({k: v.replace(" ", "") for k, v in r.values.items()}, r.row.page, r.row.bbox, r.row.confidence)
+            for r in records]
 
 
-def read_table(document: Document, columns: dict[str, list[str]], min_columns: int = 2) -> list[TableRow]:
-    rows: list[TableRow] = []
-    for page in document.pages:
-        if page.tables:
-            rows.extend(_ruled_rows(page, columns, min_columns))
-        else:
-            rows.extend(_geometric_rows(page, columns, min_columns))
-    return rows
-
-
-def _ruled_rows(page: Page, columns: dict[str, list[str]], min_columns: int) -> list[TableRow]:
-    out = []
-    for table in page.tables:
-        mapping: dict[int, str] = {}
-        for i, row in enumerate(table.rows):
-            named = {j: column_of(cell, columns) for j, cell in enumerate(row)}
-            if sum(1 for v in named.values() if v) >= min_columns:
-                mapping = {j: v for j, v in named.items() if v}
-                continue
-            if mapping and any(row):
-                bbox = table.row_bboxes[i] if i < len(table.row_bboxes) else table.bbox
-                cells = {name: normalise(row[j]) for j, name in mapping.items() if j < len(row) and row[j]}
-                out.append(TableRow(cells, page.number, bbox, 0.99))
-    return out
-
-
-def group_lines(blocks: list[TextBlock]) -> list[list[TextBlock]]:
-    """Blocks grouped into visual lines (vertical centres within half a line height), left to right."""
-    lines: list[list[TextBlock]] = []
-    for block in sorted(blocks, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2):
-        centre = (block.bbox[1] + block.bbox[3]) / 2
-        if lines and abs(centre - _centre(lines[-1])) <= 0.5 * _line_height(lines[-1]):
-            lines[-1].append(block)
-        else:
-            lines.append([block])
-    return [sorted(line, key=lambda b: b.bbox[0]) for line in lines]
-
-
-def _centre(line: list[TextBlock]) -> float:
-    return sum((b.bbox[1] + b.bbox[3]) / 2 for b in line) / len(line)
-
-
-def _line_height(line: list[TextBlock]) -> float:
-    return max(b.bbox[3] - b.bbox[1] for b in line)
-
-
-def _geometric_rows(page: Page, columns: dict[str, list[str]], min_columns: int) -> list[TableRow]:
-    out = []
-    header: list[tuple[str, BBox]] = []
-    for line in group_lines(page.blocks):
-        named = [(column_of(b.text, columns), b) for b in line]
-        if sum(1 for name, _ in named if name) >= min_columns:
-            header = [(name, b.bbox) for name, b in named if name]
-            continue
-        if header:
-            cells = _assign(line, header)
-            if cells:
-                bbox = (min(b.bbox[0] for b in line), min(b.bbox[1] for b in line),
-                        max(b.bbox[2] for b in line), max(b.bbox[3] for b in line))
-                out.append(TableRow(cells, page.number, bbox, min(b.confidence for b in line)))
-    return out
-
-
-def _assign(line: list[TextBlock], header: list[tuple[str, BBox]]) -> dict[str, str]:
-    """Each block goes to the header column whose horizontal span it overlaps most (else the nearest)."""
-    cells: dict[str, str] = {}
-    for block in line:
-        name = max(header, key=lambda h: (_overlap(block.bbox, h[1]), -_distance(block.bbox, h[1])))[0]
-        cells[name] = cells.get(name, "") + normalise(block.text)
-    return cells
-
-
-def _overlap(a: BBox, b: BBox) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-
-
-def _distance(a: BBox, b: BBox) -> float:
-    return abs((a[0] + a[2]) / 2 - (b[0] + b[2]) / 2)
+column_of = header_role

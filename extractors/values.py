@@ -53,14 +53,26 @@ def parse_money(text: str) -> Money | None:
         return None
     currency = _currency_of(compact)
     for word in CURRENCIES:
-        compact = compact.replace(word, "")
-    compact = re.sub(r"[()（）]", "", compact)
-    amount = _amount_of(compact)
+        compact = re.sub(re.escape(word), "", compact, flags=re.IGNORECASE)
+    compact = re.sub(r"[()（）]|(?i:yuan)$", "", compact)
+    amount = _amount_of(_english_scale(compact))
     return Money(amount=amount, currency=currency)
 
 
+_ENGLISH_SCALES = {"million": "000000", "thousand": "000", "billion": "000000000"}
+
+
+def _english_scale(compact: str) -> str:
+    """5million → 5000000 (an English translation's capital); 1.5million → 1500000."""
+    match = re.fullmatch(r"(?i)(\d+(?:\.\d+)?)(million|thousand|billion)", compact)
+    if not match:
+        return compact
+    zeros = len(_ENGLISH_SCALES[match.group(2).lower()])
+    return str(int(Decimal(match.group(1)) * Decimal(10) ** zeros))
+
+
 def _currency_of(compact: str) -> str:
-    found = {code for word, code in CURRENCIES.items() if word in compact.upper()}
+    found = {code for word, code in CURRENCIES.items() if word.upper() in compact.upper()}
     if len(found) > 1:
         raise ValueParseError(f"two currencies in one amount: {compact!r}")
     return found.pop() if found else "CNY"

@@ -27,6 +27,9 @@ class Settings(BaseModel):
     engine: str = "rapidocr"
     ocr_threads: int = 2
     render_dpi: int = 200
+    # OpenCV steps applied to a picture before OCR (pipeline/preprocess.py); part of the OCR cache key.
+    preprocess: tuple[str, ...] = Field(default_factory=lambda: tuple(
+        s for s in os.environ.get("EVIDENCE_PREPROCESS", "").split(",") if s))
     limits: IngestLimits = Field(default_factory=IngestLimits)
 
     @property

@@ -1,6 +1,7 @@
 """Images and scanned pages to text blocks: load safely, fix orientation, OCR once (cached)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from pipeline.errors import UnreadableDocument
 from pipeline.models import ErrorCode, Page, TextBlock, TextSource
 from pipeline.ocr import OcrEngine
 from pipeline.ocr_cache import CachedOcr, OcrCache
+from pipeline.preprocess import describe, prepare
 
 # A line read sideways shows up as boxes much taller than wide. When most multi-character boxes look like
 # that, the page is turned 90 or 270 degrees and both are tried.
@@ -48,12 +50,14 @@ def _to_rgb(frame: Image.Image) -> np.ndarray:
     return np.asarray(frame.convert("RGB"))
 
 
-def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache) -> Page:
-    key = OcrCache.key_for(image, engine.version)
+def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache, steps: Sequence[str] = ()) -> Page:
+    """The page's text blocks: OCR of the picture cleaned by `steps` (pipeline/preprocess.py), boxes in the
+    picture's own coordinates. Cached by the picture, the engine and the steps."""
+    key = OcrCache.key_for(image, f"{engine.version}|{describe(steps)}")
     cached = cache.get(key)
     if cached is None:
         try:
-            cached = _read_upright(image, engine)
+            cached = _read_upright(image, engine, steps)
         except Exception as exc:  # noqa: BLE001 - an engine crash is this document's error, not the bundle's
             raise UnreadableDocument(
                 ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
@@ -63,19 +67,30 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache)
                 blocks=cached.blocks)
 
 
-def _read_upright(image: np.ndarray, engine: OcrEngine) -> CachedOcr:
-    blocks = engine.recognize(image)
+def _read_upright(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> CachedOcr:
+    blocks = _recognize(image, engine, steps)
     best = CachedOcr(rotation=0, width=image.shape[1], height=image.shape[0], blocks=blocks)
     if not _looks_sideways(blocks):
         return best
     for rotation in (90, 270):
         turned = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
         candidate = CachedOcr(
-            rotation=rotation, width=turned.shape[1], height=turned.shape[0], blocks=engine.recognize(turned)
+            rotation=rotation, width=turned.shape[1], height=turned.shape[0], blocks=_recognize(turned, engine, steps)
         )
         if _reading_score(candidate.blocks) > _reading_score(best.blocks):
             best = candidate
     return best
+
+
+def _recognize(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> list[TextBlock]:
+    """OCR of the cleaned picture, each box mapped back onto the picture as given."""
+    if not steps:
+        return engine.recognize(image)
+    prepared = prepare(image, steps)
+    blocks = engine.recognize(prepared.image)
+    if not prepared.homographies:
+        return blocks
+    return [b.model_copy(update={"bbox": prepared.to_original(b.bbox)}) for b in blocks]
 
 
 def _looks_sideways(blocks: list[TextBlock]) -> bool:

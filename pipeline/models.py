@@ -41,6 +41,8 @@ class DocumentKind(StrEnum):
     CUSTOMER_CASE = "customer_case"
     APPLICATION = "application"
     QUALIFICATION_CERTIFICATE = "qualification_certificate"
+    OTHER_CERTIFICATE = "other_certificate"
+    CLOUD_CONSOLE = "cloud_console"
     UNKNOWN = "unknown"
 
 
@@ -162,6 +164,7 @@ class Fact(Provenance):
     value: Any
     extractor: str = ""
     warnings: list[str] = []
+    evidence: list[str] = []  # what the value rests on: its shape, its label, a document prior
 
 
 class RequirementStatus(StrEnum):

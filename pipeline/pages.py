@@ -32,7 +32,7 @@ class PageReader:
 
     def ocr(self, image: np.ndarray, number: int) -> Page:
         self.ocr_calls += 1
-        return ocr_page(image, number, _LazyEngine(self), self.cache)
+        return ocr_page(image, number, _LazyEngine(self), self.cache, self.settings.preprocess)
 
     def read(self, file: BundleFile) -> Document:
         document = Document(path=file.path, sha256=file.sha256, file_type=file.file_type)

@@ -108,18 +108,23 @@ def _compact_len(text: str) -> int:
     return len(re.sub(r"\s", "", text))
 
 
+_PHRASE_GAP = 4  # points: characters closer than this are one phrase; a wider gap separates table cells
+
+
 def _plumber_lines(plumber_page) -> tuple[list[TextBlock], int]:
+    """The text layer as phrases (runs of characters without a wide gap) with their boxes, like OCR's text
+    lines: a table without ruling lines keeps its cells apart."""
     if plumber_page is None:
         return [], 0
     try:
         raw = sum(1 for c in plumber_page.chars if not c["text"].isspace())
-        lines = plumber_page.dedupe_chars(tolerance=1).extract_text_lines(strip=True, return_chars=False)
+        words = plumber_page.dedupe_chars(tolerance=1).extract_words(keep_blank_chars=True, x_tolerance=_PHRASE_GAP)
     except Exception:  # noqa: BLE001 - a page pdfminer chokes on is read by pdfium instead
         return [], 0
     blocks = [
-        TextBlock(text=line["text"], bbox=(line["x0"], line["top"], line["x1"], line["bottom"]), confidence=TEXT_LAYER_CONFIDENCE)
-        for line in lines
-        if line["text"].strip()
+        TextBlock(text=word["text"].strip(), bbox=(word["x0"], word["top"], word["x1"], word["bottom"]), confidence=TEXT_LAYER_CONFIDENCE)
+        for word in words
+        if word["text"].strip()
     ]
     return blocks, raw
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from extractors import business_license, org_chart, social_security
+from extractors.tables import document_rows, read_records
 from extractors.specs import load_kinds
 from extractors.values import normalise
 from fixtures.plan_team import BUNDLES
@@ -197,8 +198,9 @@ def test_skewed_ocr_table_is_levelled() -> None:
               for i, row in enumerate(table) for j, text in enumerate(row)]
     document = Document(path="x.jpg", sha256="0" * 64, file_type=FileType.JPEG,
                         pages=[Page(number=1, width=1100, height=900, source=TextSource.OCR, blocks=blocks)])
-    rows = social_security.read_rows(document)
-    assert [(r.cells["name"], r.cells["month"]) for r in rows] == [(row[0], row[2]) for row in table[1:]]
+    extractor = social_security.EXTRACTOR
+    _, records = read_records(document_rows(document), extractor.options.columns, extractor._value_role)
+    assert [(r.get("name"), r.get("month")) for r in records] == [(row[0], row[2]) for row in table[1:]]
 
 
 def _screen(lines: list[tuple[str, ...]], source: TextSource = TextSource.OCR) -> Document:

@@ -1,0 +1,354 @@
+"""The typed field layer: a field's value is read by its shape, its label and the document's priors, and trusted
+as far as they agree.
+
+1. Shape: every value of the field's type on the page (extractors/field_types.py), wherever it is printed.
+2. Label: a label of the field (Chinese or English, matched exactly or fuzzily: extractors/labels.py) on the same
+   line just before the value, or on the line above it (or below, for dashboard cards), in page geometry.
+3. Prior: where the document puts the value when no label is printed (extractors/priors.py): the name printed
+   largest on a certificate, the end of a printed range, the date after 有效期 / Valid until …
+
+Confidence is the agreement of the three: each present evidence removes part of the doubt the others leave. A
+value found by one of them stays below the confidence gate (0.8); two make it usable; all three make it sure.
+A labelled identifier that fits no known format is kept as printed, at 0.5, with a warning."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from extractors.field_types import FieldSpec, FieldType, Found, find_values
+from extractors.labels import LabelHit, find_labels
+from extractors.lines import Line, make_line, page_lines
+from extractors.shapes import BAD_CHECK_CONFIDENCE, IdFormat, Lookalikes
+from pipeline.models import BBox, Document, Fact, Page
+
+SHAPE_WEIGHT, LABEL_WEIGHT, PRIOR_WEIGHT = 0.7, 0.8, 0.7
+GENERIC_FORMAT_CONFIDENCE = 0.6  # an identifier that fits only the general form of a number
+CONTESTED, CONTESTED_CAP = 0.8, 0.75  # a rival value read this surely caps the best one at the cap
+SECOND_CANDIDATE = 0.85  # the second value after a label on its line is less likely its value
+BELOW, ABOVE = 0.9, 0.85  # a value under (over) its label, rather than after it on its line
+BESIDE = 0.93  # a value right of its label on a baseline of its own
+_BESIDE = 0.3  # the share of the smaller height a value beside its label overlaps it by
+_REACH = 12.0  # label heights a value beside its label may be away
+MAX_LINES_AWAY = 2.6  # line heights between a label and a value under or over it
+_PUNCTUATION = ":：;；,，|/ "
+_TOUCH = 0.3  # line heights two neighbouring lines' boxes may overlap by
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a line between labels and hard boundaries, and the label printed just before it, if any."""
+
+    line: Line
+    start: int
+    end: int
+    after: LabelHit | None
+    join: int | None = None  # in two lines joined (a paragraph's line break), where the second starts
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start:self.end]
+
+
+@dataclass
+class Candidate:
+    field: str
+    found: Found
+    segment: Segment
+    rank: int  # the value's place among the values of its type in its segment
+    label: float = 0.0
+    label_how: str = ""
+    prior: float = 0.0
+    prior_how: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.segment.start + self.found.start
+
+    @property
+    def end(self) -> int:
+        return self.segment.start + self.found.end
+
+    @property
+    def line(self) -> Line:
+        return self.segment.line
+
+    @property
+    def bbox(self) -> BBox:
+        return self.line.bbox_of(self.start, self.end)
+
+    @property
+    def height(self) -> float:
+        box = self.bbox
+        return box[3] - box[1]
+
+    @property
+    def printed(self) -> str:
+        return self.line.text[self.start:self.end]
+
+    def add_label(self, weight: float, how: str) -> None:
+        if weight > self.label:
+            self.label, self.label_how = weight, how
+
+    def add_prior(self, weight: float, how: str) -> None:
+        if weight > self.prior:
+            self.prior, self.prior_how = weight, how
+
+    @property
+    def agreement(self) -> float:
+        doubt = (1 - SHAPE_WEIGHT * self.found.strength) * (1 - LABEL_WEIGHT * self.label) * (1 - PRIOR_WEIGHT * self.prior)
+        return 1 - doubt
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """A field's value as read, with what it rests on."""
+
+    field: str
+    value: Any
+    confidence: float
+    page: int
+    bbox: BBox
+    text: str
+    evidence: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def with_value(self, value: Any, *evidence: str) -> FieldReading:
+        """The same reading holding a value derived from the printed one (brackets as registered, a repair)."""
+        return replace(self, value=value, evidence=(*self.evidence, *evidence))
+
+
+@dataclass
+class PageContext:
+    """What priors may look at: the page, its lines, and every label found on it."""
+
+    page: Page
+    lines: list[Line]
+    hits: dict[int, list[LabelHit]] = field(default_factory=dict)  # line index -> hits
+
+    def words_before(self, candidate: Candidate, words: Sequence[str]) -> str | None:
+        """One of `words` printed before the candidate on its line, or at the end of the line above."""
+        lowered = [w.lower() for w in words]
+        before = candidate.line.text[:candidate.start].lower()
+        for word in lowered:
+            if word in before:
+                return word
+        above = [line for line in self.lines if line.index == candidate.line.index - 1]
+        if above and _close_below(above[0], candidate.line):
+            tail = above[0].text.lower()
+            return next((w for w in lowered if tail.endswith(w) or tail.endswith(w + ":")), None)
+        return None
+
+
+def _close_below(upper: Line, lower: Line) -> bool:
+    return 0 <= lower.bbox[1] - upper.bbox[3] <= MAX_LINES_AWAY * max(upper.height, lower.height)
+
+
+class FieldReader:
+    """Reads the typed fields a kind's data file declares, on a page or part of one."""
+
+    def __init__(self, fields: dict[str, FieldSpec], formats: dict[str, list[IdFormat]], lookalikes: Lookalikes):
+        self.fields = fields
+        self.formats = formats
+        self.lookalikes = lookalikes
+        self.labels = tuple((name, label) for name, spec in fields.items() for label in spec.labels)
+
+    def context(self, page: Page) -> PageContext:
+        lines = page_lines(page)
+        return PageContext(page, lines, {line.index: find_labels(line, self.labels) for line in lines})
+
+    def read_page(self, page: Page, wanted: Sequence[str] | None = None) -> dict[str, list[FieldReading]]:
+        """Every typed field's readings on the page, most trusted first."""
+        from extractors.priors import apply_priors
+
+        context = self.context(page)
+        segments = [s for line in context.lines for s in _segments(line, context.hits[line.index])]
+        wrapped = _wrapped(context)
+        out = {}
+        for name, spec in self.fields.items():
+            if spec.type is FieldType.NONE or (wanted is not None and name not in wanted):
+                continue
+            candidates = self._candidates(name, spec, segments)
+            if spec.type in _WRAPPING:
+                candidates += [c for c in self._candidates(name, spec, wrapped) if _crosses(c)]
+            self._label_evidence(name, spec, candidates, context)
+            apply_priors(spec, candidates, context)
+            out[name] = _readings(name, spec, candidates, page.number)
+        return out
+
+    def _candidates(self, name: str, spec: FieldSpec, segments: list[Segment]) -> list[Candidate]:
+        out = []
+        for segment in segments:
+            found = find_values(segment.text, spec, self.formats, self.lookalikes)
+            if spec.range is not None:  # a field taking one end of a range never takes the other end
+                found = [f for f in found if f.role in (None, spec.range)]
+            out += [Candidate(name, f, segment, rank) for rank, f in enumerate(found)
+                    if not segment.line.crosses_hard(segment.start + f.start, segment.start + f.end)]
+        return out
+
+    def _label_evidence(self, name: str, spec: FieldSpec, candidates: list[Candidate], context: PageContext) -> None:
+        # A label followed on its own line by a value of the field's type has its value: it reaches no further.
+        answered = {id(c.segment.after) for c in candidates if c.segment.after is not None and c.segment.after.field == name}
+        own = [(line, hit) for line in context.lines for hit in context.hits[line.index]
+               if hit.field == name and id(hit) not in answered]
+        for candidate in candidates:
+            after = candidate.segment.after
+            if after is not None and after.field == name:
+                weight = after.score * (1.0 if candidate.rank == 0 else SECOND_CANDIDATE)
+                candidate.add_label(weight, f"label {after.label} before it on its line")
+                continue
+            if after is not None:
+                continue  # the value another label introduces is not this field's
+            for line, hit in own:
+                placed = _placed(line, hit, candidate, spec, context)
+                if placed and (placed[0] == BESIDE or _aligned_label(candidate, line, context) is hit):
+                    candidate.add_label(hit.score * placed[0], f"label {hit.label} {placed[1]}")
+
+
+def _aligned_label(candidate: Candidate, line: Line, context: PageContext) -> LabelHit | None:
+    """Of the labels of any field on `line`, the one the value sits most squarely under (or over): a row of
+    column headers (CERTIFICATE NO. | ISSUED ON | VALID UNTIL) gives each value below it to its own column."""
+    box = candidate.bbox
+    centre = (box[0] + box[2]) / 2
+
+    def distance(hit: LabelHit) -> float:
+        label = line.bbox_of(hit.start, hit.end)
+        overlap = min(box[2], label[2]) - max(box[0], label[0])
+        return -overlap if overlap > 0 else abs((label[0] + label[2]) / 2 - centre)
+
+    return min(context.hits[line.index], key=distance, default=None)
+
+
+def _placed(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec, context: PageContext) -> tuple[float, str] | None:
+    """How a value under (or over) a label sits in relation to it: (weight, words), or None. Under a label
+    means under the label or under what follows it on its line up to the next label (a value's second line,
+    its Chinese form under an English one)."""
+    label_box = line.bbox_of(hit.start, hit.end)
+    following = min((h.start for h in context.hits[line.index] if h.start >= hit.end), default=len(line.text))
+    column = line.bbox_of(hit.start, following) if following > hit.end else label_box
+    box = candidate.bbox
+    height = max(label_box[3] - label_box[1], 1.0)
+    overlap = min(box[3], label_box[3]) - max(box[1], label_box[1])
+    if overlap >= _BESIDE * min(height, box[3] - box[1]) and 0 <= box[0] - label_box[2] + height <= _REACH * height:
+        return BESIDE, "beside it, off its line"
+    reach = (column[0] - 2 * height, column[2] + 2 * height)
+    overlaps = box[0] < reach[1] and reach[0] < box[2]
+    if not overlaps:
+        return None
+    if spec.below and candidate.line.index > line.index and -_TOUCH * height <= box[1] - label_box[3] <= MAX_LINES_AWAY * height:
+        return BELOW, "above it"
+    if spec.above and candidate.line.index < line.index and -_TOUCH * height <= label_box[1] - box[3] <= MAX_LINES_AWAY * height:
+        return ABOVE, "below it"
+    return None
+
+
+_WRAPPING = (FieldType.DATE, FieldType.MONTH, FieldType.ORGANISATION)  # values a paragraph's line break may cut
+
+
+def _wrapped(context: PageContext) -> list[Segment]:
+    """Each line of running text joined to the next (a date or a name cut by the line break:
+    …于二〇二〇年 | 十二月二十八日开发完成): one segment per pair of close lines neither of which holds a label."""
+    out = []
+    for upper, lower in zip(context.lines, context.lines[1:]):
+        if context.hits[upper.index] or context.hits[lower.index] or not _continues(upper, lower):
+            continue
+        joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])
+        out.append(Segment(joined, 0, len(joined.text), None, joined.spans[len(upper.blocks)][0]))
+    return out
+
+
+def _continues(upper: Line, lower: Line) -> bool:
+    height = max(upper.height, lower.height)
+    return 0 <= lower.bbox[1] - upper.bbox[3] <= 0.8 * height and abs(upper.height - lower.height) <= 0.3 * height
+
+
+def _crosses(candidate: Candidate) -> bool:
+    """A value found in two joined lines that runs across the join (one inside a line is found there)."""
+    join = candidate.segment.join
+    return join is not None and candidate.start < join < candidate.end
+
+
+def _segments(line: Line, hits: list[LabelHit]) -> list[Segment]:
+    """The line cut at its labels and hard boundaries; a segment remembers the label just before it (through
+    a hard boundary too: a label column and its value column)."""
+    cuts = sorted({0, len(line.text), *line.hard, *(h.start for h in hits), *(h.end for h in hits)})
+    out = []
+    previous: LabelHit | None = None
+    for start, end in zip(cuts, cuts[1:]):
+        hit = next((h for h in hits if h.start == start and h.end == end), None)
+        if hit is not None:
+            previous = hit
+            continue
+        text = line.text[start:end]
+        lead = len(text) - len(text.lstrip(_PUNCTUATION))
+        if not text.strip(_PUNCTUATION):
+            continue
+        out.append(Segment(line, start + lead, end, previous))
+        previous = None
+    return out
+
+
+def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int) -> list[FieldReading]:
+    out = []
+    for candidate in candidates:
+        found = candidate.found
+        if not found.valid and not candidate.label:
+            continue  # an identifier fitting no format is kept only where its label says it is one
+        if not candidate.label and not candidate.prior:
+            continue  # a value of the right shape somewhere on the page is not yet this field's
+        confidence = candidate.agreement * candidate.line.confidence_of(candidate.start, candidate.end)
+        warnings = list(found.warnings)
+        what = spec.labels[0] if spec.labels else name
+        if not found.valid:
+            confidence = min(confidence, BAD_CHECK_CONFIDENCE)
+            warnings.append(f"{what} {found.value} matches no known format: misread, or not genuine; kept as printed")
+        elif spec.type is FieldType.IDENTIFIER and found.strength < 1.0:
+            confidence = min(confidence, GENERIC_FORMAT_CONFIDENCE)
+            warnings.append(f"{what} {found.value} matches no known format, only the general form of a number; kept as printed")
+        evidence = [f"shape: {spec.type} ({found.strength:.2f})"]
+        if candidate.label:
+            evidence.append(candidate.label_how)
+        if candidate.prior:
+            evidence.append(f"prior: {candidate.prior_how}")
+        out.append(FieldReading(name, found.value, round(confidence, 4), page, candidate.bbox, candidate.printed,
+                                tuple(evidence), tuple(warnings)))
+    return disagreeing(sorted(out, key=lambda r: -r.confidence))
+
+
+def disagreeing(readings: list[FieldReading]) -> list[FieldReading]:
+    """When another value of the field is read with confidence too, the page disagrees with itself: the best
+    reading is capped below the gate and names the other."""
+    if len(readings) < 2:
+        return readings
+    top = readings[0]
+    rival = next((r for r in readings[1:] if r.value != top.value), None)
+    if rival is None or rival.confidence < CONTESTED:
+        return readings
+    warning = f"also read {rival.value!r} ({'; '.join(rival.evidence[1:]) or 'by shape'}): check which is right"
+    capped = replace(top, confidence=min(top.confidence, CONTESTED_CAP), warnings=(*top.warnings, warning))
+    rest = [replace(r, confidence=min(r.confidence, CONTESTED_CAP - 0.01)) if r.value != top.value else r for r in readings[1:]]
+    return [capped, *rest]
+
+
+def best(readings: Sequence[FieldReading]) -> FieldReading | None:
+    return max(readings, key=lambda r: r.confidence, default=None)
+
+
+def read_document(reader: FieldReader, pages: Sequence[Page], wanted: Sequence[str] | None = None) -> dict[str, FieldReading]:
+    """The most trusted reading of each field over the pages (a value may be on any page)."""
+    found: dict[str, list[FieldReading]] = {}
+    for page in pages:
+        for name, readings in reader.read_page(page, wanted).items():
+            found.setdefault(name, []).extend(readings)
+    return {name: r for name, readings in found.items() if (r := best(readings)) is not None}
+
+
+def reading_fact(document: Document, reading: FieldReading, name: str, extractor: str, value: Any = None,
+                 warnings: Sequence[str] = (), confidence: float | None = None) -> Fact:
+    """A Fact from a reading: the value (or a value derived from it), provenance, warnings and evidence."""
+    return Fact(
+        name=name, value=reading.value if value is None else value,
+        confidence=reading.confidence if confidence is None else round(confidence, 4), document=document.path,
+        page=reading.page, bbox=reading.bbox, text=reading.text, extractor=extractor,
+        warnings=[*reading.warnings, *warnings], evidence=list(reading.evidence),
+    )

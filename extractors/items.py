@@ -1,0 +1,150 @@
+"""Documents holding one fact per item (a certificate, a copyright registration): the page cut into one region per
+item, each region's fields read by the field layer and assembled into one fact, and an item printed over two
+pages (front and back) joined back into one."""
+from __future__ import annotations
+
+from bisect import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from extractors.field_reading import FieldReader, FieldReading, read_document
+from extractors.lines import union
+from pipeline.models import BBox, Document, Fact, Page, TextBlock
+
+MISSING_CONFIDENCE = 0.5  # an item with a required field not read
+_SURE = 0.8  # a field read with less is named in the item's warnings
+
+
+@dataclass(frozen=True)
+class Item:
+    """The readings of one item's fields, and the pages they came from."""
+
+    fields: dict[str, FieldReading]
+    pages: tuple[int, ...]
+    text: str = ""  # the item's own text (its region of the page), for what it prints besides its fields
+
+    def value(self, name: str):
+        reading = self.fields.get(name)
+        return reading.value if reading is not None else None
+
+
+def regions(page: Page, reader: FieldReader, anchors: Sequence[str], bias: float = 0.5) -> list[Page]:
+    """The page cut into one region per item. The anchors are the distinct values of the first of `anchors`
+    fields found twice or more (extractors.items._anchor_points). Anchors one above the other cut the page
+    across, at `bias` of the way from one anchor to the next (0.5 halfway; more when an item's lines run on
+    below its anchor, as a list row's second line does); anchors side by side cut it down; anchors in a grid
+    (cards) take the blocks nearest to them."""
+    return split_at(page, _anchor_points(page, reader, anchors), bias)
+
+
+def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -> list[Page]:
+    if len(points) < 2:
+        return [page]
+    heights = sorted(b.bbox[3] - b.bbox[1] for b in page.blocks) or [1.0]
+    line = heights[len(heights) // 2]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    if max(xs) - min(xs) <= 3 * line:
+        owner = _cutter(sorted(ys), bias, 1)
+    elif max(ys) - min(ys) <= 2 * line:
+        owner = _cutter(sorted(xs), 0.5, 0)
+    else:
+        owner = _nearest(points)
+    groups: dict[int, list[TextBlock]] = {}
+    for block in page.blocks:
+        centre = ((block.bbox[0] + block.bbox[2]) / 2, (block.bbox[1] + block.bbox[3]) / 2)
+        groups.setdefault(owner(centre), []).append(block)
+    return [page.model_copy(update={"blocks": groups[k]}) for k in sorted(groups)]
+
+
+def _cutter(centres: list[float], bias: float, axis: int):
+    cuts = [a + bias * (b - a) for a, b in zip(centres, centres[1:])]
+    return lambda centre: bisect(cuts, centre[axis])
+
+
+def _nearest(points: list[tuple[float, float]]):
+    return lambda centre: min(range(len(points)), key=lambda i: (points[i][0] - centre[0]) ** 2 + (points[i][1] - centre[1]) ** 2)
+
+
+def _anchor_points(page: Page, reader: FieldReader, anchors: Sequence[str]) -> list[tuple[float, float]]:
+    """Where the distinct values of the first anchor field that has two or more of them are printed (values read
+    next to their label, or trusted by shape and prior)."""
+    readings = reader.read_page(page, anchors)
+    for field in anchors:
+        places: dict[object, BBox] = {}
+        for reading in readings.get(field, []):
+            if reading.value not in places and (_labelled(reading) or reading.confidence >= 0.8):
+                places[reading.value] = reading.bbox
+        if len(places) >= 2:
+            return [_centre(box) for box in places.values()]
+    return []
+
+
+def _labelled(reading: FieldReading) -> bool:
+    return any(e.startswith("label") for e in reading.evidence)
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], fields: Sequence[str],
+               min_fields: int, bias: float = 0.5) -> list[Item]:
+    """One item per region of each page with at least `min_fields` fields read; an item missing what the next
+    page's item has (and sharing no field that disagrees) is joined with it: a certificate's front and back."""
+    items = []
+    for page in document.pages:
+        for region in regions(page, reader, anchors, bias):
+            found = read_document(reader, [region], fields)
+            if len(found) >= min_fields:
+                items.append(Item(found, (page.number,), region.text))
+    return _join_split(items)
+
+
+def _join_split(items: list[Item]) -> list[Item]:
+    out: list[Item] = []
+    for item in items:
+        previous = out[-1] if out else None
+        if previous is not None and _complements(previous, item):
+            out[-1] = Item({**previous.fields, **item.fields}, previous.pages + item.pages, previous.text + "\n" + item.text)
+        else:
+            out.append(item)
+    return out
+
+
+def _complements(first: Item, second: Item) -> bool:
+    """Two partial items of consecutive pages that read different fields and agree where both read one."""
+    if second.pages[0] != first.pages[-1] + 1:
+        return False
+    shared = set(first.fields) & set(second.fields)
+    new = set(second.fields) - set(first.fields)
+    return bool(new) and all(first.fields[f].value == second.fields[f].value for f in shared) and len(shared) < len(new)
+
+
+def item_fact(document: Document, name: str, item: Item, keys: Sequence[str], extractor: str,
+              required: Sequence[str] = (), extra: Mapping[str, object] | None = None,
+              warnings: Sequence[str] = ()) -> Fact:
+    """One fact whose value is a dict of the item's fields (None where not read), trusted as much as its least
+    sure required field (the fields a decision rests on); a required field not read caps it, and another field
+    read with doubt is named in a warning. Evidence: each field's, prefixed by its name."""
+    found = [item.fields[k] for k in keys if k in item.fields]
+    missing = [k for k in required if k not in item.fields]
+    deciding = [item.fields[k] for k in (required or keys) if k in item.fields] or found
+    confidence = min(r.confidence for r in deciding)
+    notes = [w for r in found for w in r.warnings] + list(warnings)
+    notes += [f"{r.field} {r.value} read with confidence {r.confidence:.2f}" for r in found
+              if r not in deciding and r.confidence < _SURE]
+    if missing:
+        confidence = min(confidence, MISSING_CONFIDENCE)
+        notes.append(f"not read: {', '.join(missing)}")
+    first_page = [r for r in found if r.page == item.pages[0]] or found
+    value = {k: (item.fields[k].value if k in item.fields else None) for k in keys} | dict(extra or {})
+    return Fact(
+        name=name, value=value, confidence=round(confidence, 4), document=document.path, page=item.pages[0],
+        bbox=union([r.bbox for r in first_page]), text=" | ".join(f"{k}: {item.fields[k].text}" for k in keys if k in item.fields),
+        extractor=extractor, warnings=list(dict.fromkeys(notes)),
+        evidence=[f"{k}: {'; '.join(item.fields[k].evidence)}" for k in keys if k in item.fields],
+    )
+
+
+def doubt(fact: Fact, cap: float, warning: str) -> Fact:
+    return fact.model_copy(update={"confidence": min(fact.confidence, cap), "warnings": [*fact.warnings, warning]})

@@ -1,0 +1,234 @@
+"""A page as visual lines of text: the blocks of one line joined left to right into one normalised string, with
+the offsets of each block, so that a value found anywhere in the string maps back to its blocks and box.
+
+Normalisation keeps a space only between two Latin letters or digits (ZHANG Wei, Mar 5), and drops every other
+space (注 册 资 本 → 注册资本). Between two blocks far apart on a line (two columns), a hard boundary is recorded:
+a value never runs across it. Letter-spaced single characters (姓　　名, 张　伟) are never split by one."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.models import BBox, Page, TextBlock, TextSource
+
+_HARD_GAP = 1.2  # line heights: a wider gap between two multi-character blocks separates two columns
+_SAME_LINE = 0.6  # vertical centres within this share of the smaller height belong to one line
+_SIZE_RATIO = 2.0  # a block this many times taller (or shorter) than a line's blocks is on a line of its own
+_VERTICAL = 1.5  # a block taller than this many times its width per two characters is a vertical column
+
+
+def normalise_line(text: str) -> str:
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    return re.sub(r"(?<![A-Za-z0-9]) | (?![A-Za-z0-9])", "", text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line: its blocks left to right, their joined text, and where each block sits in it."""
+
+    page: int
+    index: int
+    blocks: tuple[TextBlock, ...]
+    text: str
+    spans: tuple[tuple[int, int], ...]  # each block's [start, end) in `text`
+    hard: frozenset[int]  # offsets in `text` where a hard boundary sits
+
+    @property
+    def bbox(self) -> BBox:
+        return union([b.bbox for b in self.blocks])
+
+    @property
+    def height(self) -> float:
+        return max(b.bbox[3] - b.bbox[1] for b in self.blocks)
+
+    def crosses_hard(self, start: int, end: int) -> bool:
+        return any(start < cut < end for cut in self.hard)
+
+    def block_indexes(self, start: int, end: int) -> list[int]:
+        return [i for i, (s, e) in enumerate(self.spans) if s < end and start < e] or [self._nearest(start)]
+
+    def _nearest(self, offset: int) -> int:
+        return min(range(len(self.spans)), key=lambda i: abs(self.spans[i][0] - offset))
+
+    def bbox_of(self, start: int, end: int) -> BBox:
+        """The box of text[start:end]: within a block, its share of the block's width by character count."""
+        boxes = []
+        for i in self.block_indexes(start, end):
+            s, e = self.spans[i]
+            x0, y0, x1, y1 = self.blocks[i].bbox
+            width = (x1 - x0) / max(e - s, 1)
+            left = x0 + width * max(start - s, 0)
+            right = x1 - width * max(e - end, 0)
+            boxes.append((left, y0, max(right, left + 1), y1))
+        return union(boxes)
+
+    def confidence_of(self, start: int, end: int) -> float:
+        return min(self.blocks[i].confidence for i in self.block_indexes(start, end))
+
+
+def union(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def group_lines(blocks: list[TextBlock]) -> list[list[TextBlock]]:
+    """Blocks grouped into visual lines, left to right, top to bottom. A block joins a line when their vertical
+    centres are close for the smaller of the two heights and their sizes are alike, so a tall title or a QR
+    caption never swallows the rows beside it. A column of spaced characters read as one tall block (名类 for
+    名称 over 类型) is cut into its characters first."""
+    lines: list[list[TextBlock]] = []
+    for block in sorted(split_vertical(blocks), key=_cy):
+        for line in reversed(lines[-8:]):
+            if _joins(line, block):
+                line.append(block)
+                break
+        else:
+            lines.append([block])
+    return [sorted(line, key=lambda b: b.bbox[0]) for line in sorted(lines, key=_centre)]
+
+
+def _cy(block: TextBlock) -> float:
+    return (block.bbox[1] + block.bbox[3]) / 2
+
+
+def _h(block: TextBlock) -> float:
+    return max(block.bbox[3] - block.bbox[1], 1e-6)
+
+
+def _joins(line: list[TextBlock], block: TextBlock) -> bool:
+    height = sorted(_h(b) for b in line)[len(line) // 2]
+    small, large = sorted((height, _h(block)))
+    if large > _SIZE_RATIO * small:
+        return False
+    return abs(_cy(block) - _centre(line)) <= _SAME_LINE * small
+
+
+def split_vertical(blocks: list[TextBlock]) -> list[TextBlock]:
+    """A block of n characters much taller than wide is n characters one above the other."""
+    out = []
+    for block in blocks:
+        text = re.sub(r"\s+", "", block.text)
+        x0, y0, x1, y1 = block.bbox
+        if len(text) >= 2 and (y1 - y0) > _VERTICAL * (x1 - x0) * len(text) / 2:
+            step = (y1 - y0) / len(text)
+            out += [TextBlock(text=c, bbox=(x0, y0 + i * step, x1, y0 + (i + 1) * step), confidence=block.confidence)
+                    for i, c in enumerate(text)]
+        else:
+            out.append(block)
+    return out
+
+
+def _centre(line: list[TextBlock]) -> float:
+    return sum(_cy(b) for b in line) / len(line)
+
+
+def make_line(page: int, index: int, blocks: list[TextBlock]) -> Line:
+    text, spans, hard = "", [], set()
+    for n, block in enumerate(blocks):
+        piece = normalise_line(block.text)
+        if n:
+            previous = blocks[n - 1]
+            if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+                text += " "  # two Latin words or numbers stay two
+            if _is_hard(previous, block, spans[-1][1] - spans[-1][0], len(piece)):
+                hard.add(len(text))
+        spans.append((len(text), len(text) + len(piece)))
+        text += piece
+    return Line(page, index, tuple(blocks), text, tuple(spans), frozenset(hard))
+
+
+def _is_hard(left: TextBlock, right: TextBlock, left_chars: int, right_chars: int) -> bool:
+    if _is_avatar(left, right):
+        return True
+    if left_chars <= 1 or right_chars <= 1:
+        return False
+    height = max(left.bbox[3] - left.bbox[1], right.bbox[3] - right.bbox[1])
+    return right.bbox[0] - left.bbox[2] > _HARD_GAP * height
+
+
+def _is_avatar(left: TextBlock, right: TextBlock) -> bool:
+    """An app's avatar: one character that is the first of the name printed beside it (杜 杜梅娜)."""
+    a, b = normalise_line(left.text), normalise_line(right.text)
+    return len(a) == 1 and len(b) >= 2 and b[0] == a and not a.isascii()
+
+
+def page_lines(page: Page) -> list[Line]:
+    """The page's lines. An OCR page is levelled first (tilted scans and photos), for grouping only: each line
+    keeps the blocks' own boxes, so provenance stays on the page as read."""
+    if page.source is not TextSource.OCR:
+        return [make_line(page.number, i, line) for i, line in enumerate(group_lines(page.blocks))]
+    levelled = level(page.blocks, page.width)
+    original = {id(moved): block for moved, block in zip(levelled, page.blocks)}
+    return [make_line(page.number, i, [original.get(id(b), b) for b in line])
+            for i, line in enumerate(group_lines(levelled))]
+
+
+# ------------------------------------------------------------------------------------------------ levelling
+
+_SLOPE_CHUNK = 5  # neighbour pairs per median when the slope is smoothed down the page
+_SLOPE_INERTIA = 0.7  # how much of the running slope each new pair keeps
+_MAX_SLOPE = 0.2  # a tilt steeper than this (11°) is not a photo's tilt but a misreading
+
+
+def level(blocks: list[TextBlock], width: float) -> list[TextBlock]:
+    """The blocks moved up or down so that the text lines of a tilted scan or photo run level. The slope is
+    measured between neighbouring boxes of one line, tracked from the top down the page (a scan's rotation
+    gives one slope, a photo's perspective a slope that changes down the page). Boxes keep their order, so
+    `levelled[i]` is `blocks[i]` moved."""
+    pairs = _track_slopes(blocks)
+    if len(pairs) < _SLOPE_CHUNK:
+        return blocks
+    ys, slopes = _smoothed(pairs)
+    if max(abs(s) for s in slopes) < 0.002:
+        return blocks
+    centre = width / 2
+    return [_shift(b, -float(np.interp(_cy(b), ys, slopes)) * ((b.bbox[0] + b.bbox[2]) / 2 - centre)) for b in blocks]
+
+
+def _track_slopes(blocks: list[TextBlock]) -> list[tuple[float, float]]:
+    """(height on the page, slope) between each box and its right neighbour on the same line, top to bottom.
+    The running slope predicts where the neighbour is, so a box of the next row is never taken for it."""
+    pairs, slope = [], _first_slope(blocks)
+    for block in sorted(blocks, key=_cy):
+        height = _h(block)
+        right = [b for b in blocks if 0 < b.bbox[0] - block.bbox[2] + 2 < 8 * height]
+        near = [b for b in right if abs(_cy(b) - _cy(block) - slope * (_cx(b) - _cx(block))) < 0.45 * height]
+        other = min(near, key=lambda b: b.bbox[0], default=None)
+        if other is not None and _cx(other) - _cx(block) > 2 * height:
+            measured = (_cy(other) - _cy(block)) / (_cx(other) - _cx(block))
+            if abs(measured) <= _MAX_SLOPE:
+                pairs.append((_cy(block), measured))
+                slope = _SLOPE_INERTIA * slope + (1 - _SLOPE_INERTIA) * measured
+    return pairs
+
+
+def _first_slope(blocks: list[TextBlock]) -> float:
+    """A first guess of the tilt: the median slope between each box and its nearest right neighbour within a
+    line height up or down."""
+    slopes = []
+    for block in blocks:
+        height = _h(block)
+        right = [b for b in blocks if 2 * height < _cx(b) - _cx(block) and b.bbox[0] - block.bbox[2] < 8 * height
+                 and abs(_cy(b) - _cy(block)) < 0.8 * height]
+        other = min(right, key=lambda b: b.bbox[0], default=None)
+        if other is not None:
+            slopes.append((_cy(other) - _cy(block)) / (_cx(other) - _cx(block)))
+    return float(np.median(slopes)) if len(slopes) >= _SLOPE_CHUNK else 0.0
+
+
+def _smoothed(pairs: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """Medians of consecutive runs of pairs: the slope as a function of the height on the page."""
+    ordered = sorted(pairs)
+    chunks = [ordered[i:i + _SLOPE_CHUNK] for i in range(0, len(ordered) - _SLOPE_CHUNK + 1, _SLOPE_CHUNK)]
+    return ([float(np.median([y for y, _ in c])) for c in chunks], [float(np.median([s for _, s in c])) for c in chunks])
+
+
+def _cx(block: TextBlock) -> float:
+    return (block.bbox[0] + block.bbox[2]) / 2
+
+
+def _shift(block: TextBlock, dy: float) -> TextBlock:
+    x0, y0, x1, y1 = block.bbox
+    return block.model_copy(update={"bbox": (x0, y0 + dy, x1, y1 + dy)})

@@ -1,0 +1,248 @@
+"""Names found by their shape: persons (a Chinese surname and one or two given characters, checked against jieba's
+part-of-speech tags where the text runs on; Latin-letter names whose words are pinyin) and organisations (a company
+suffix; the 个体工商户 forms 经营部/销售部/店/坊/工作室 … only where a label or prior says a name is there).
+
+The word lists are data (extractors/data/common/shapes.yaml)."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+_DATA = Path(__file__).parent / "data" / "common" / "shapes.yaml"
+_CJK = "\u4e00-\u9fff"
+_MIN_NAME = 3  # characters an organisation's name holds before its suffix
+_CONNECTIVES = "与和及、的为向由在是于"  # never inside an organisation's name in running text
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationSuffixes(_Spec):
+    company: list[str]
+    shop: list[str]
+
+
+class NameShapes(_Spec):
+    version: int
+    surnames: str
+    compound_surnames: list[str]
+    name_followers: list[str]
+    name_leaders: list[str]
+    not_names: list[str]
+    latin_not_names: list[str]
+    organisation_suffixes: OrganisationSuffixes
+    latin_organisation_suffixes: list[str]
+    software_version: str
+    not_organisations: list[str]
+
+
+@lru_cache(maxsize=1)
+def shapes() -> NameShapes:
+    with _DATA.open(encoding="utf-8") as handle:
+        return NameShapes.model_validate(yaml.safe_load(handle))
+
+
+@dataclass(frozen=True)
+class NameMention:
+    value: str
+    start: int
+    end: int
+    strength: float  # how sure the shape alone is
+    latin: bool = False
+
+
+# ------------------------------------------------------------------------------------------------ persons
+
+
+def _surname_at(text: str, i: int) -> int:
+    """The length of the surname starting at text[i] (2 for 欧阳), or 0."""
+    spec = shapes()
+    if text[i:i + 2] in spec.compound_surnames:
+        return 2
+    return 1 if text[i] in spec.surnames else 0
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def _is_name_word(name: str) -> bool:
+    return not any(word in name for word in shapes().not_names)
+
+
+def chinese_person(text: str) -> NameMention | None:
+    """`text` itself as a name: 2-4 Chinese characters (and a middle dot) starting with a surname."""
+    compact = text.strip(":：,，。;； ")
+    if not re.fullmatch(rf"[{_CJK}·]{{2,6}}", compact) or "·" not in compact and len(compact) > 4:
+        return None
+    surname = _surname_at(compact, 0)
+    if not surname or len(compact) - surname < 1 or not _is_name_word(compact):
+        return None
+    return NameMention(compact, text.find(compact), text.find(compact) + len(compact), 0.8 if len(compact) <= 3 else 0.6)
+
+
+def find_chinese_persons(text: str) -> list[NameMention]:
+    """Names inside running text: after a leader word (兹证明) or at the start, ending before a follower word (同志,
+    已通过) or at the end of the run of Chinese characters; jieba's `nr` tag confirms the length when it can."""
+    whole = chinese_person(text)
+    if whole is not None:
+        return [whole]
+    spec = shapes()
+    found = []
+    for run in re.finditer(rf"[{_CJK}·]{{2,}}", text):
+        chunk = run.group(0)
+        starts = [0] + [chunk.find(w) + len(w) for w in spec.name_leaders if w in chunk]
+        for start in sorted(set(starts)):
+            mention = _name_from(chunk, start)
+            if mention is not None:
+                found.append(NameMention(mention.value, run.start() + mention.start, run.start() + mention.end,
+                                         mention.strength))
+    return found
+
+
+def _name_from(chunk: str, start: int) -> NameMention | None:
+    if start >= len(chunk) or not _surname_at(chunk, start):
+        return None
+    rest = chunk[start:]
+    ends = [rest.find(w) for w in shapes().name_followers if rest.find(w) >= 2]
+    if ends:
+        length = min(ends)
+    elif len(rest) <= 4:
+        length = len(rest)
+    else:
+        length = _jieba_length(rest)
+    name = rest[:length]
+    if not 2 <= length <= 4 or not _is_name_word(name):
+        return None
+    return NameMention(name, start, start + length, 0.7 if ends or len(rest) == length else 0.5)
+
+
+def _jieba_length(text: str) -> int:
+    """The length of the person name jieba tags at the start of `text` (surname + given name), or 3."""
+    words = list(_jieba().cut(text[:8]))
+    if words and words[0].flag == "nr" and len(words[0].word) >= 2:
+        length = len(words[0].word)
+        # jieba often cuts the last given character off (叶轩 | 远): take a single following character too
+        if length == 2 and len(words) > 1 and len(words[1].word) == 1 and words[1].flag not in ("x", "uj", "p", "d"):
+            length = 3
+        return length
+    return 3
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+            out.add(plain.lower().replace("ü", "v"))
+    return frozenset(s for s in out if re.fullmatch("[a-z]+", s))
+
+
+def is_pinyin(word: str) -> bool:
+    """Whether `word` splits into pinyin syllables (Weiqiang → wei + qiang)."""
+    word = word.lower().replace("ü", "v")
+    syllables = pinyin_syllables()
+    reachable = [True] + [False] * len(word)
+    for i in range(len(word)):
+        if reachable[i]:
+            for j in range(i + 1, min(len(word), i + 6) + 1):
+                if word[i:j] in syllables:
+                    reachable[j] = True
+    return reachable[-1]
+
+
+_LATIN_WORD = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:-[A-Za-z]+)?"
+_LATIN_NAME = re.compile(rf"(?<![A-Za-z])({_LATIN_WORD})(?: ?({_LATIN_WORD}))(?: ({_LATIN_WORD}))?(?![A-Za-z])")
+_CAMEL = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+)([A-Z][a-z]+)(?![A-Za-z])")
+
+
+def find_latin_persons(text: str) -> list[NameMention]:
+    """Two or three capitalised words that are not certificate vocabulary: ZHANG Wei, Weiqiang Zhang (also run
+    together by OCR: WeiqiangZhang). Words that are all pinyin make a strong name."""
+    stop = set(shapes().latin_not_names)
+    found = []
+    for match in list(_LATIN_NAME.finditer(text)) + list(_CAMEL.finditer(text)):
+        words = [w for w in match.groups() if w]
+        if any(w.lower().replace("-", "") in stop for w in words) or len("".join(words)) < 4:
+            continue
+        if any(m.start < match.end() and match.start() < m.end for m in found):
+            continue
+        pinyin = all(is_pinyin(w.replace("-", "")) for w in words)
+        value = " ".join(words) if match.re is _LATIN_NAME else match.group(0)
+        found.append(NameMention(value, match.start(), match.end(), 0.7 if pinyin else 0.4, latin=True))
+    return found
+
+
+def find_persons(text: str) -> list[NameMention]:
+    return sorted(find_chinese_persons(text) + find_latin_persons(text), key=lambda m: m.start)
+
+
+# ------------------------------------------------------------------------------------------------ organisations
+
+
+@lru_cache(maxsize=2)
+def _organisation_pattern(shops: bool) -> re.Pattern[str]:
+    spec = shapes().organisation_suffixes
+    suffixes = spec.company + (spec.shop if shops else [])
+    alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
+    char = rf"(?![{_CONNECTIVES}])[{_CJK}（）()A-Za-z0-9&]"
+    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(][^）)]{{1,12}}[）)])?")
+
+
+def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
+    """Organisation names in `text`: the longest run of name characters (no connective such as 与 or 的) that
+    ends in a suffix. With `shops`, the 个体工商户 endings count too, weakly."""
+    found = []
+    company = shapes().organisation_suffixes.company
+    for match in _organisation_pattern(shops).finditer(text):
+        value = match.group(0)
+        suffix = next(s for s in sorted(shapes().organisation_suffixes.company + shapes().organisation_suffixes.shop, key=len, reverse=True)
+                      if re.sub(r"[（(][^）)]*[）)]$", "", value).endswith(s))
+        if re.fullmatch(r"[\d()（）]+.*", value[:1]) or len(value) - len(suffix) < _MIN_NAME:
+            continue  # 总公司: a word, not a name
+        if any(value.endswith(word) for word in shapes().not_organisations):
+            continue  # 订单管理·费用中心: a page of an app
+        is_company = any(value.endswith(s) or re.search(rf"{re.escape(s)}[（(]", value) for s in company)
+        start = match.start()
+        place = _PLACE.search(value)
+        if place is not None and place.start() >= 2 and not _PLACE.match(value):
+            start, value = start + place.start(), value[place.start():]  # 集团账号…费用 北京市华宏…有限公司: UI words glued in front
+        strength = 0.8 if is_company else 0.4
+        if start != 0 or match.end() != len(text):
+            strength -= 0.1  # a name that does not fill its cell or block may carry a neighbour's words
+        found.append(NameMention(value, start, match.end(), strength))
+    return found
+
+
+# A province or city opens most registered names: 北京市…, 广东省…, 深圳前海… (two characters and 省/市/区, or a
+# municipality).
+_PLACE = re.compile(r"(?<![（(])(?:北京|上海|天津|重庆|[\u4e00-\u9fff]{2}(?:省|市|自治区))")
+
+
+_VERSION_DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8"})
+
+
+def software_name(name: str) -> str:
+    """A software name as registered: full-width brackets, and its version's OCR letters read as digits, in
+    place (V1.O → V1.0)."""
+    name = name.replace("(", "（").replace(")", "）")
+    version = re.search(shapes().software_version, name)
+    if version is None:
+        return name
+    return f"{name[:version.start()]}V{version.group('version').upper().translate(_VERSION_DIGITS)}"

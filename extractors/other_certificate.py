@@ -1,0 +1,48 @@
+"""Certificates that are not Tencent Cloud's (other clouds, ISO management systems, training, awards): one
+`other_certificate` fact per certificate, `{issuer, title, holder, cert_no, expires_on}`, read by the typed field
+layer. They never count for a requirement; the report lists them so the analyst sees what was offered."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.items import Item, item_fact, read_items
+from extractors.registry import KindExtractor
+from extractors.values import registered_name
+from pipeline.models import Document, DocumentKind, Fact
+
+NAME = "other_certificate"
+KIND = DocumentKind.OTHER_CERTIFICATE
+FIELDS = ("issuer", "title", "holder", "cert_no", "expires_on")
+
+
+class OtherCertificateOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_fields: int
+
+
+class OtherCertificate(KindExtractor):
+    kind = KIND
+    Options = OtherCertificateOptions
+
+    def extract(self, document: Document) -> list[Fact]:
+        wanted = (*FIELDS, "holder_organisation")
+        items = read_items(document, self.reader, ("cert_no", "title"), wanted, self.options.min_fields)
+        return [item_fact(document, NAME, _holder(item), FIELDS, NAME, required=("title",)) for item in items]
+
+
+def _holder(item: Item) -> Item:
+    """A person holds a personal certificate; an organisation an ISO or company award certificate: the one read
+    with more confidence."""
+    fields = dict(item.fields)
+    organisation = fields.pop("holder_organisation", None)
+    person = fields.get("holder")
+    if organisation is not None and (person is None or organisation.confidence > person.confidence):
+        fields["holder"] = organisation.with_value(registered_name(organisation.value))
+    if (issuer := fields.get("issuer")) is not None:
+        fields["issuer"] = issuer.with_value(registered_name(issuer.value))
+    return Item(fields, item.pages, item.text)
+
+
+EXTRACTOR = OtherCertificate()
+extract = EXTRACTOR.extract
