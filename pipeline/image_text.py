@@ -1,7 +1,10 @@
 """Images and scanned pages to text blocks: load safely, fix orientation, OCR once (cached)."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import BinaryIO
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +22,14 @@ from pipeline.preprocess import describe, prepare
 _SIDEWAYS_SHARE = 0.5
 
 
-def load_image_frames(path: Path, limits: IngestLimits) -> list[np.ndarray]:
+def load_image_frames(path: Path | BinaryIO, limits: IngestLimits) -> list[np.ndarray]:
     """RGB frames of an image file (several for a multi-page TIFF), EXIF orientation applied."""
     try:
         with Image.open(path) as image:
-            _check_pixels(image, path, limits)
+            _check_pixels(image, limits)
             frames = [_to_rgb(frame) for frame, _ in zip(ImageSequence.Iterator(image), range(limits.max_pdf_pages))]
+    except Image.DecompressionBombError as exc:
+        raise UnreadableDocument(ErrorCode.IMAGE_TOO_LARGE, f"the image is too large to decode safely ({exc})") from exc
     except UnidentifiedImageError as exc:
         raise UnreadableDocument(ErrorCode.CORRUPT_IMAGE, f"not a readable image ({exc}); re-export it as PNG or JPEG") from exc
     except (OSError, SyntaxError, ValueError) as exc:
@@ -34,7 +39,7 @@ def load_image_frames(path: Path, limits: IngestLimits) -> list[np.ndarray]:
     return frames
 
 
-def _check_pixels(image: Image.Image, path: Path, limits: IngestLimits) -> None:
+def _check_pixels(image: Image.Image, limits: IngestLimits) -> None:
     width, height = image.size
     if width * height > limits.max_image_pixels:
         raise UnreadableDocument(
@@ -53,7 +58,8 @@ def _to_rgb(frame: Image.Image) -> np.ndarray:
 def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache, steps: Sequence[str] = ()) -> Page:
     """The page's text blocks: OCR of the picture cleaned by `steps` (pipeline/preprocess.py), boxes in the
     picture's own coordinates. Cached by the picture, the engine and the steps."""
-    key = OcrCache.key_for(image, f"{engine.version}|{describe(steps)}")
+    tiles = "|tiles" if _is_long(image) else ""  # long screenshots: read in tiles since this change
+    key = OcrCache.key_for(image, f"{engine.version}|{describe(steps)}{tiles}")
     cached = cache.get(key)
     if cached is None:
         try:
@@ -63,8 +69,53 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
                 ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
             ) from exc
         cache.put(key, cached)
+    blocks = [b.model_copy(update={"text": simplified(b.text)}) for b in without_watermark(cached.blocks)]
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
-                blocks=cached.blocks)
+                blocks=blocks)
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """OCR text in simplified characters: the recognition model reads some simplified glyphs (a 楷体 print above
+    all) as their traditional forms, 視頻會議 for 视频会议. The applicants' documents are mainland ones."""
+    if text.isascii():
+        return text
+    return _to_simplified().convert(text)
+
+
+# A watermark (本复印件仅用于云市场资质审核，他用无效) is printed slanted over the page, again and again. OCR reads it in
+# pieces whose boxes are far taller than a line of their text is, and whose words recur in the other pieces.
+# Such pieces are dropped: they are no one's evidence, and a large slanted 印件仅用 looks like a name.
+SLANT_RATIO = 0.45  # box width over the width its text would take on one level line, below which it is slanted
+WATERMARK_REPEATS = 3  # other blocks holding most of a piece's character pairs
+
+
+def without_watermark(blocks: list[TextBlock]) -> list[TextBlock]:
+    pairs = [{block.text[i:i + 2] for i in range(len(block.text) - 1)} - {""} for block in blocks]
+    seen: dict[str, int] = {}
+    for block_pairs in pairs:
+        for pair in block_pairs:
+            seen[pair] = seen.get(pair, 0) + 1
+
+    def watermark(block: TextBlock, block_pairs: set[str]) -> bool:
+        if len(block_pairs) < 1 or not _slanted(block):
+            return False
+        recurring = sum(1 for pair in block_pairs if seen[pair] - 1 >= WATERMARK_REPEATS)
+        return recurring >= 0.5 * len(block_pairs)
+
+    return [b for b, block_pairs in zip(blocks, pairs) if not watermark(b, block_pairs)]
+
+
+def _slanted(block: TextBlock) -> bool:
+    height = block.bbox[3] - block.bbox[1]
+    level_width = height * sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in block.text if not c.isspace())
+    return level_width > 0 and (block.bbox[2] - block.bbox[0]) < SLANT_RATIO * level_width
 
 
 def _read_upright(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> CachedOcr:
@@ -82,15 +133,47 @@ def _read_upright(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) ->
     return best
 
 
+# A long phone screenshot (a member list scrolled over several screens) shrunk whole to the engine's input size
+# leaves its text a few pixels high. Pictures taller than LONG_RATIO widths are read in tiles of TILE_RATIO widths
+# that overlap by TILE_OVERLAP of a tile, more than any line of text is high.
+LONG_RATIO = 2.5
+TILE_RATIO = 1.5
+TILE_OVERLAP = 0.15
+
+
+def _is_long(image: np.ndarray) -> bool:
+    return image.shape[0] > LONG_RATIO * image.shape[1]
+
+
 def _recognize(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> list[TextBlock]:
     """OCR of the cleaned picture, each box mapped back onto the picture as given."""
     if not steps:
-        return engine.recognize(image)
+        return _recognize_tiled(image, engine)
     prepared = prepare(image, steps)
-    blocks = engine.recognize(prepared.image)
+    blocks = _recognize_tiled(prepared.image, engine)
     if not prepared.homographies:
         return blocks
     return [b.model_copy(update={"bbox": prepared.to_original(b.bbox)}) for b in blocks]
+
+
+def _recognize_tiled(image: np.ndarray, engine: OcrEngine) -> list[TextBlock]:
+    """The whole picture at once, or a long one tile by tile. Each tile keeps the boxes centred in its own part
+    (its share of each overlap), so a line in an overlap is read once, from a tile that holds all of it."""
+    height, width = image.shape[:2]
+    if not _is_long(image):
+        return engine.recognize(image)
+    tile = int(TILE_RATIO * width)
+    overlap = int(TILE_OVERLAP * tile)
+    starts = list(range(0, max(height - tile, 0), tile - overlap)) + [max(height - tile, 0)]
+    blocks: list[TextBlock] = []
+    for i, top in enumerate(starts):
+        own_from = 0 if i == 0 else (top + starts[i - 1] + tile) / 2  # the middle of the overlap with the tile above
+        own_to = height if i == len(starts) - 1 else (starts[i + 1] + top + tile) / 2
+        for block in engine.recognize(np.ascontiguousarray(image[top:top + tile])):
+            x0, y0, x1, y1 = block.bbox
+            if own_from <= top + (y0 + y1) / 2 < own_to:
+                blocks.append(block.model_copy(update={"bbox": (x0, y0 + top, x1, y1 + top)}))
+    return blocks
 
 
 def _looks_sideways(blocks: list[TextBlock]) -> bool:

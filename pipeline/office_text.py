@@ -1,16 +1,22 @@
 """xlsx and docx to text blocks. Boxes are grid positions: (column, row) cells for a sheet, one row per
-paragraph or table cell for a document, so that "same line / line below" reading works as on a page."""
+paragraph or table cell for a document, so that "same line / line below" reading works as on a page. The
+pictures a Word document holds are OCR'd, one page each."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
+import numpy as np
 import openpyxl
+from docx.oxml.ns import qn
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
+from pipeline.image_text import load_image_frames
 from pipeline.models import ErrorCode, Page, TextBlock, TextSource
 
 _CELL_CONFIDENCE = 1.0
@@ -52,11 +58,37 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_docx(path: Path) -> list[Page]:
+def open_docx(path: Path):
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(ErrorCode.CORRUPT_OFFICE, f"the document cannot be opened ({exc}); ask for a re-export") from exc
+
+
+def docx_pictures(document) -> list[bytes]:
+    """The pictures a Word document holds, in the order they appear (a screenshot pasted into the letter)."""
+    related = document.part.related_parts
+    ids = [blip.get(qn("r:embed")) for blip in document.element.body.iter(qn("a:blip"))]
+    return [related[i].blob for i in dict.fromkeys(ids) if i in related and related[i].content_type.startswith("image/")]
+
+
+def read_docx(path: Path, limits: IngestLimits, ocr: Callable[[np.ndarray, int], Page], warnings: list[str]) -> list[Page]:
+    """Page 1 is the document's text (paragraphs, then tables); each picture it holds is OCR'd as a page of its
+    own, from page 2 on. A picture that cannot be decoded is skipped, with a warning."""
+    document = open_docx(path)
+    pages = [_docx_text_page(document)]
+    for n, blob in enumerate(docx_pictures(document)[: limits.max_pdf_pages], start=2):
+        try:
+            frame = load_image_frames(io.BytesIO(blob), limits)[0]
+        except UnreadableDocument as exc:
+            warnings.append(f"picture {n - 1} of the document was not read: {exc.message}")
+            pages.append(Page(number=n, width=0, height=0, source=TextSource.NONE))
+            continue
+        pages.append(ocr(frame, n))
+    return pages
+
+
+def _docx_text_page(document) -> Page:
     blocks: list[TextBlock] = []
     row = 0
     for paragraph in document.paragraphs:
@@ -70,7 +102,7 @@ def read_docx(path: Path) -> list[Page]:
                     blocks.append(TextBlock(text=cell.text.strip(), bbox=(col, row, col + 1, row + 1), confidence=_CELL_CONFIDENCE))
             row += 1
     width = max((b.bbox[2] for b in blocks), default=0)
-    return [Page(number=1, width=width, height=row, source=TextSource.CELLS, blocks=blocks)]
+    return Page(number=1, width=width, height=row, source=TextSource.CELLS, blocks=blocks)
 
 
 def read_plain_text(path: Path) -> list[Page]:

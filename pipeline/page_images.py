@@ -4,13 +4,14 @@ blurred, boxes mapped from page coordinates to pixels, and crops around a fact's
 - Images and PDFs are rendered from the bundle's own files; a PDF page is drawn at `dpi` and its point
   coordinates scaled.
 - Spreadsheets and Word files have cell coordinates (column, row); they are drawn as a grid of their cells, so
-  a fact read from a cell has a box to show too.
+  a fact read from a cell has a box to show too. A picture a Word file holds is drawn as itself.
 - Plain text and application.json get no page image (application.json holds the test account's password).
 - Privacy: every block whose text holds an ID number is blurred, and on a social-security list the whole ID
   column below its header is blurred too, so an ID that OCR misread is covered as well.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pipeline.config import IngestLimits
 from pipeline.image_text import load_image_frames, rotate_image
 from pipeline.models import BBox, Document, DocumentKind, FileType, Page, TextBlock, TextSource
+from pipeline.office_text import docx_pictures, open_docx
 from pipeline.privacy import ID_COLUMN_HEADERS, id_spans
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -50,7 +52,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def render_page(path: Path | None, document: Document, page: Page, dpi: int, limits: IngestLimits) -> PageImage | None:
     """The page as it was read, redacted, or None when it has no image (plain text, JSON, missing file)."""
-    if document.file_type in (FileType.XLSX, FileType.DOCX):
+    if document.file_type is FileType.DOCX and page.source is TextSource.OCR:  # a picture the document holds
+        if path is None or not path.exists():
+            return None
+        pictures = docx_pictures(open_docx(path))
+        picture = Image.fromarray(rotate_image(load_image_frames(io.BytesIO(pictures[page.number - 2]), limits)[0], page.rotation))
+        scale = (picture.width / max(page.width, 1), picture.height / max(page.height, 1))
+    elif document.file_type in (FileType.XLSX, FileType.DOCX):
         picture = _grid(page)
         scale = (CELL_W, CELL_H)
     elif path is None or not path.exists():

@@ -37,7 +37,7 @@ class PageReader:
     def read(self, file: BundleFile) -> Document:
         document = Document(path=file.path, sha256=file.sha256, file_type=file.file_type)
         try:
-            document.pages = self._pages(file)
+            document.pages = self._pages(file, document.warnings)
         except UnreadableDocument as exc:
             document.error = exc.as_bundle_error(file.path)
             return document
@@ -49,7 +49,7 @@ class PageReader:
         document.text_source = summarise_source(document.pages)
         return document
 
-    def _pages(self, file: BundleFile) -> list[Page]:
+    def _pages(self, file: BundleFile, warnings: list[str]) -> list[Page]:
         path = Path(file.local_path)
         limits = self.settings.limits
         if file.file_type is FileType.PDF:
@@ -59,7 +59,7 @@ class PageReader:
         if file.file_type is FileType.XLSX:
             return read_xlsx(path, limits)
         if file.file_type is FileType.DOCX:
-            return read_docx(path)
+            return read_docx(path, limits, self.ocr, warnings)
         if file.file_type in (FileType.TEXT, FileType.JSON):
             return read_plain_text(path)
         return []

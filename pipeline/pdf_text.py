@@ -130,16 +130,18 @@ def _plumber_lines(plumber_page) -> tuple[list[TextBlock], int]:
 
 
 def _plumber_tables(plumber_page) -> list[Table]:
-    """Ruled tables only (pdfplumber's lines strategy): a page without ruling lines costs nothing here."""
+    """Ruled tables only (pdfplumber's lines strategy): a page without ruling lines costs nothing here. A
+    "table" of one column is a shaded or framed box (a highlighted row, a seal's frame), and its text is read
+    as lines instead."""
     try:
         if len(plumber_page.lines) + len(plumber_page.rects) < 4:
             return []
-        found = plumber_page.dedupe_chars(tolerance=1).find_tables()
-        return [
-            Table(bbox=table.bbox, rows=[[_cell(c) for c in row] for row in table.extract()],
-                  row_bboxes=[row.bbox for row in table.rows])
-            for table in found
-        ]
+        tables = []
+        for table in plumber_page.dedupe_chars(tolerance=1).find_tables():
+            rows = [[_cell(c) for c in row] for row in table.extract()]
+            if max((len(row) for row in rows), default=0) >= 2:
+                tables.append(Table(bbox=table.bbox, rows=rows, row_bboxes=[row.bbox for row in table.rows]))
+        return tables
     except Exception:  # noqa: BLE001 - tables are a bonus over the text lines, which are already read
         return []
 
