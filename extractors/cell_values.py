@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from extractors.dates import find_months
 from extractors.name_shapes import chinese_person, find_latin_persons
 
-ID_NUMBER = re.compile(r"\d{6}[\d*＊]{8}[\d*＊]{3}[\dXx*＊]|\d{2,6}[*＊]{4,14}\d{2,3}[\dXx]|\d{17}[\dXx]")
+ID_NUMBER = re.compile(r"\d{6}[\d*＊]{8}[\d*＊]{3}[\dXx*＊]|\d{2,6}[*＊]{4,14}\d{1,4}[\dXx]|\d{17}[\dXx]")
+LIST_NUMBER = re.compile(r"^(?:\d{1,3}[.、．)）]|[(（]\d{1,3}[)）])")  # 1. 袁诺鹏, 2、梁杰, (3)任超
 AMOUNT = re.compile(r"-?[¥￥]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}|[¥￥]\d+")
 MOBILE = re.compile(r"(?:\+?86-?)?1[3-9]\d{9}")
 
@@ -28,6 +29,7 @@ def is_month(text: str) -> bool:
 
 
 def is_person(text: str) -> bool:
+    text = LIST_NUMBER.sub("", text)
     if chinese_person(text) is not None:
         return True
     latin = find_latin_persons(text)

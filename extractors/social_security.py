@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 from stdnum.cn import ric
 
-from extractors.cell_values import value_role
+from extractors.cell_values import LIST_NUMBER, value_role
 from extractors.dates import RangeRole, find_months
 from extractors.field_reading import FieldReading, read_document, reading_fact
 from extractors.name_shapes import chinese_person, find_latin_persons
 from extractors.registry import KindExtractor
-from extractors.tables import GridRow, Header, Record, document_rows, read_records
+from extractors.tables import Columns, GridRow, Header, Record, document_rows, header_role, read_records
 from extractors.values import registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact
 from pipeline.privacy import mask_id_numbers
@@ -77,6 +77,8 @@ class InsuredRow:
     left: bool  # the row says the person left (停缴, 减员 …)
     row: GridRow
     problems: tuple[str, ...] = ()
+    ongoing: bool = False  # insured since a month with no end month: insured in whatever month the list is for
+    header: Header | None = None  # the header of the row's table
 
     @property
     def exact(self) -> bool:
@@ -92,7 +94,7 @@ class Person:
 def visible_id(cell: str) -> VisibleId | None:
     compact = re.sub(r"[^0-9A-Za-z*＊]", "", cell)
     if re.fullmatch(r"\d{17}[\dXx]", compact):
-        return VisibleId(compact[:4], compact[-4:].upper(), ric.is_valid(compact))
+        return VisibleId(compact[:4], compact[-4:].upper(), _check_digit_ok(compact))
     parts = _MASK.split(compact)
     if len(parts) >= 2:
         head, tail = parts[0], parts[-1]
@@ -103,6 +105,12 @@ def visible_id(cell: str) -> VisibleId | None:
     return VisibleId(head[:4].translate(_DIGITS) if len(head) >= 4 else None, _tail(tail[-4:]) if len(tail) >= 4 else None)
 
 
+def _check_digit_ok(number: str) -> bool:
+    """The resident ID's check character (python-stdnum's algorithm; its validate() also looks the birthplace up
+    in a table that lacks newer districts, and raises for them)."""
+    return ric.calc_check_digit(number[:17]) == number[17].upper()
+
+
 def _tail(text: str) -> str:
     """The last four: three digits and a check character that may be X."""
     return text[:3].translate(_DIGITS) + (text[3].upper() if text[3] in "Xx" else text[3].translate(_DIGITS))
@@ -111,7 +119,7 @@ def _tail(text: str) -> str:
 def person_name(cell: str) -> tuple[str | None, str]:
     """The name in a name cell, and what trails it (OCR glues a short name to its ID: 宋娜1101**…). A cell
     printing the name in both scripts (Feng Wen 冯文) gives the Chinese one."""
-    match = re.fullmatch(r"\d*([\u4e00-\u9fff·]{2,6})([0-9A-Za-z*＊]*)", cell.replace(" ", ""))
+    match = re.fullmatch(r"\d*([\u4e00-\u9fff·]{2,6})((?:[0-9*＊][0-9A-Za-z*＊]*)?)", LIST_NUMBER.sub("", cell.replace(" ", "")))
     if match and chinese_person(match.group(1)) is not None:
         return match.group(1), match.group(2)
     chinese = re.search(r"[\u4e00-\u9fff·]{2,6}", cell)
@@ -182,9 +190,9 @@ class SocialSecurityList(KindExtractor):
         if employer is not None:
             facts.append(reading_fact(document, employer, "social_security_employer", NAME, registered_name(employer.value)))
         rows = document_rows(document)
-        header, records = read_records(rows, self.options.columns, self._value_role, self.options.min_header_columns)
-        insured = self._insured(records, header, rows)
-        roster = self._roster_facts(document, insured, header, fields)
+        _, records = read_records(rows, self.options.columns, self._value_role, self.options.min_header_columns)
+        insured = self._insured(records, rows)
+        roster = self._roster_facts(document, insured, records, fields)
         return facts + (roster or self._stated_count(document, records, fields))
 
     def _value_role(self, text: str) -> str | None:
@@ -198,49 +206,62 @@ class SocialSecurityList(KindExtractor):
 
     # --- rows -------------------------------------------------------------------------------------------------
 
-    def _insured(self, records: list[Record], header: Header | None, rows: list[GridRow]) -> list[InsuredRow]:
-        month_columns = _month_columns(header, rows)
-        out: list[InsuredRow] = []
-        previous: InsuredRow | None = None
+    def _insured(self, records: list[Record], rows: list[GridRow]) -> list[InsuredRow]:
+        """The list's rows as insured rows. A 险种 row printed without the person (under a merged name cell, the
+        name centred among its rows) belongs to the nearest row that names someone, the earlier one on a tie."""
+        month_columns = {id(h): _month_columns(h, rows, self.options.columns) for h in {id(r.header): r.header for r in records}.values()}
         subtotal = self.options.role_words["subtotal"]
-        for record in records:
-            if "subtotal" in record.values or any(w.lower() in record.row.text.lower() for w in subtotal):
+        parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in records
+                  if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)]
+        named = [i for i, row in enumerate(parsed) if row is not None and (row.name or row.id)]
+        out = []
+        for i, row in enumerate(parsed):
+            if row is None:
                 continue
-            row = self._insured_row(record, month_columns, previous)
-            if row is not None:
-                out.append(row)
-                previous = row
+            if not (row.name or row.id):
+                if not row.insurance or not named:
+                    continue
+                owner = parsed[min(named, key=lambda n: (abs(n - i), n > i))]
+                row = replace(row, name=owner.name, id=owner.id)
+            out.append(row)
         return out
 
-    def _insured_row(self, record: Record, month_columns: dict[int, str], previous: InsuredRow | None) -> InsuredRow | None:
+    def _insured_row(self, record: Record, month_columns: dict[int, str]) -> InsuredRow | None:
         name, trailing = person_name(record.get("name"))
         ident = visible_id(trailing + record.get("id_number"))
         months = tuple(m.value for m in find_months(record.get("month")) if m.role is not RangeRole.START)
         months = months or tuple(sorted({month for cell in record.row.cells if cell.col in month_columns
                                          and _paid(cell.text) for month in [month_columns[cell.col]]}))
+        until = find_months(record.get("insured_until"))
+        months = months or tuple(m.value for m in until[-1:])
+        ongoing = bool(find_months(record.get("insured_since"))) and not until
         status = record.get("status")
         left = any(w in status for w in self.options.leaver_words)
-        if name is None and ident is None:
-            if previous is None or not record.get("insurance"):
-                return None
-            name, ident = previous.name, previous.id  # a 险种 row under a merged name cell continues the person
-        problems = () if name else (f"{record.get('name')!r} is not a name (page {record.row.page})",)
+        problems = ()
+        if name is None and (ident or record.get("name")):
+            cell = record.get("name")
+            problems = (f"{cell!r} is not a name (page {record.row.page})" if cell else f"no name on page {record.row.page}",)
         if record.get("month") and not months:
             problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
-        return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems)
+        return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header)
 
     # --- facts ------------------------------------------------------------------------------------------------
 
-    def _roster_facts(self, document: Document, insured: list[InsuredRow], header: Header | None,
+    def _roster_facts(self, document: Document, insured: list[InsuredRow], records: list[Record],
                       fields: dict[str, FieldReading]) -> list[Fact]:
         people_rows = [r for r in insured if r.name]
         if not people_rows:
             return []
+        header = people_rows[0].header
         if header is None or "month" not in header.names:
             people_rows = _payment_months(people_rows)
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
-        if months:
+        if any(r.ongoing for r in people_rows):
+            month, month_confidence, _ = self._month_of_document(fields, warnings)
+            month = month or (months[-1] if months else None)
+            latest = [r for r in people_rows if (r.ongoing or month in r.months) and not r.left]
+        elif months:
             month, month_confidence = months[-1], None
             latest = [r for r in people_rows if month in r.months and not r.left]
         else:
@@ -251,6 +272,10 @@ class SocialSecurityList(KindExtractor):
         people = distinct_people(latest)
         problems = [p for r in insured for p in r.problems]
         confidence, warnings = _confidence(latest, problems, header is not None, warnings)
+        stated = _stated_count(records, fields, month)
+        if stated is not None and stated != len(people):
+            warnings.append(f"the document states {stated} insured in {month} but {len(people)} are read from its rows")
+            confidence = min(confidence, UNCLEAN_CONFIDENCE)
         box, page, text = _rows_box(latest), latest[0].row.page, f"{month}: {len(people)} persons in {len(latest)} rows"
         roster = [{"name": p.name, "id_masked": p.id.masked if p.id else None} for p in people]
         roster_warnings = warnings + _check_digit_warnings(people)
@@ -275,8 +300,7 @@ class SocialSecurityList(KindExtractor):
     def _stated_count(self, document: Document, records: list[Record], fields: dict[str, FieldReading]) -> list[Fact]:
         """A certificate stating the count: a table of months and counts (the latest month's count), or a count
         printed after its label with the month the certificate is for."""
-        counted = [(m.value, int(c.group(0)), r) for r in records if (c := re.search(r"\d+", r.get("count")))
-                   for m in find_months(r.get("month"))[-1:]]
+        counted = _counts_by_month(records)
         if counted:
             month, count, record = max(counted, key=lambda t: t[0])
             text = mask_id_numbers(record.row.text)
@@ -301,29 +325,48 @@ class SocialSecurityList(KindExtractor):
                     evidence=["table read by " + ("its header" if "header" in text else "content")])
 
 
+def _counts_by_month(records: list[Record]) -> list[tuple[str, int, Record]]:
+    """A table of months and counts (参保人数 by 费款所属期): (month, count, its row)."""
+    return [(m.value, int(c.group(0)), r) for r in records if (c := re.search(r"\d+", r.get("count")))
+            for m in find_months(r.get("month"))[-1:]]
+
+
+def _stated_count(records: list[Record], fields: dict[str, FieldReading], month: str) -> int | None:
+    """The count the document states for `month`, if it states one: in a table of months and counts, or after
+    its label (参保人数 25 人) in a document stating no other month."""
+    for counted_month, count, _ in _counts_by_month(records):
+        if counted_month == month:
+            return count
+    stated, period = fields.get("insured_count"), fields.get("period")
+    if stated is None or (period is not None and period.value != month):
+        return None
+    return stated.value
+
+
 def _payment_months(rows: list[InsuredRow]) -> list[InsuredRow]:
     """Months a row shows by their values alone are payment months only when most persons share them (a
     list's month); dates that differ from person to person are when each joined, and are dropped."""
-    counts: dict[str, int] = {}
+    persons: dict[str, set[str]] = {}  # month -> the names showing it
     for row in rows:
-        for month in set(row.months):
-            counts[month] = counts.get(month, 0) + 1
-    shared = {m for m, n in counts.items() if n >= 0.5 * len(rows)}
-    return [InsuredRow(r.name, r.id, tuple(m for m in r.months if m in shared), r.insurance, r.left, r.row, r.problems)
-            for r in rows]
+        for month in row.months:
+            persons.setdefault(month, set()).add(row.name or "")
+    everyone = {row.name for row in rows}
+    shared = {m for m, names in persons.items() if len(names) >= 0.5 * len(everyone)}
+    return [replace(r, months=tuple(m for m in r.months if m in shared)) for r in rows]
 
 
-def _month_columns(header: Header | None, rows: list[GridRow]) -> dict[int, str]:
-    """Columns that are months (one merged header per month over its 险种 columns): column -> YYYY-MM."""
+def _month_columns(header: Header | None, rows: list[GridRow], columns: Columns) -> dict[int, str]:
+    """Columns that are months (one merged header per month over its 险种 columns): column -> YYYY-MM. The
+    months are in the header row or in a header row of their own next to it, never in a row holding data."""
     if header is None:
         return {}
     position = rows.index(header.row)
     found: dict[int, str] = {}
     for row in rows[max(0, position - 2):position + 2]:
-        for cell in row.cells:
-            months = find_months(cell.text)
-            if cell.col is not None and len(months) == 1 and len(cell.text) <= 12:
-                found[cell.col] = months[0].value
+        months = {cell.col: found_months[0].value for cell in row.cells
+                  if cell.col is not None and len(found_months := find_months(cell.text)) == 1 and len(cell.text) <= 12}
+        if row is header.row or all(cell.col in months or header_role(cell.text, columns) for cell in row.cells):
+            found.update(months)
     return found if len(set(found.values())) >= 2 else {}
 
 

@@ -132,11 +132,16 @@ def header_role(text: str, columns: Columns) -> str | None:
 @dataclass(frozen=True)
 class Header:
     row: GridRow
-    roles: tuple[tuple[str, BBox, int | None], ...]  # (role, the header cell's box, its grid column)
+    rows: tuple[GridRow, ...]  # the header's rows: its own, and a neighbour naming further columns
+    roles: tuple[tuple[str, BBox, int | None], ...]  # (role, the header cell's box, its grid column); UNNAMED:
+    # a column the header names but no known role has, so its values never run into a neighbour's
 
     @property
     def names(self) -> set[str]:
-        return {role for role, _, _ in self.roles}
+        return {role for role, _, _ in self.roles if role != UNNAMED}
+
+
+UNNAMED = ""  # the role of a header cell naming no known column (参保日期 beside 所属期)
 
 
 def find_header(rows: Sequence[GridRow], columns: Columns, min_columns: int) -> Header | None:
@@ -150,19 +155,25 @@ def find_header(rows: Sequence[GridRow], columns: Columns, min_columns: int) -> 
 
 
 def _header_of(row: GridRow, rows: Sequence[GridRow], columns: Columns) -> Header:
-    roles = [(role, c.bbox, c.col) for c in row.cells if (role := header_role(c.text, columns))]
+    roles = [(header_role(c.text, columns) or UNNAMED, c.bbox, c.col) for c in row.cells]
+    joined = [row]
     position = next(i for i, r in enumerate(rows) if r is row)
     for neighbour in rows[max(0, position - 1):position] + rows[position + 1:position + 2]:
         extra = [(role, c.bbox, c.col) for c in neighbour.cells
                  if (role := header_role(c.text, columns)) and role not in {r for r, _, _ in roles}]
         if extra and len(extra) >= len(neighbour.cells) / 2:
             roles += extra
-    return Header(row, tuple(roles))
+            joined.append(neighbour)
+    return Header(row, tuple(joined), tuple(roles))
+
+
+def named_roles(row: GridRow, columns: Columns) -> set[str]:
+    return {role for c in row.cells if (role := header_role(c.text, columns))}
 
 
 def is_header_repeat(row: GridRow, header: Header, columns: Columns) -> bool:
     """A row naming most of the header's columns again: the header of the next page."""
-    return sum(1 for c in row.cells if header_role(c.text, columns)) >= max(2, round(0.6 * len(header.roles)))
+    return len(named_roles(row, columns) & header.names) >= max(2, round(0.6 * len(header.names)))
 
 
 # ------------------------------------------------------------------------------------------------ records
@@ -175,6 +186,7 @@ class Record:
     values: dict[str, str]
     row: GridRow
     from_values: frozenset[str]  # roles read from values alone, with no header naming them
+    header: Header | None = None  # the header of the record's table
 
     def get(self, role: str, default: str = "") -> str:
         return self.values.get(role, default)
@@ -183,34 +195,111 @@ class Record:
 ValueRole = Callable[[str], str | None]  # the role a cell's value shows, or None
 
 
+TABLE_COLUMNS = 3  # known columns a row must name to head a further table of the document
+
+
 def read_records(rows: Sequence[GridRow], columns: Columns, value_role: ValueRole, min_columns: int = 2,
                  header: Header | None = None) -> tuple[Header | None, list[Record]]:
-    """The table's data rows as records. Rows above the header are title rows, not data."""
-    header = header or find_header(rows, columns, min_columns)
-    start = rows.index(header.row) + 1 if header is not None else 0
-    body = [r for r in rows[start:] if header is None or not is_header_repeat(r, header, columns)]
-    column_roles = _agreeing_roles(body, value_role) if header is None else {}
+    """The data rows as records, with the document's main header (the one naming most columns). Rows above the
+    first header are title rows, not data. A document may hold several tables (a summary by month, then the
+    list of persons): a row naming TABLE_COLUMNS known columns that is not the current header again heads a
+    table of its own, whose rows take their roles from it."""
+    main = header or find_header(rows, columns, min_columns)
+    if main is None:
+        column_roles = _agreeing_roles(rows, value_role)
+        return None, _join_wrapped([record for row in rows for record in _records(row, None, value_role, column_roles)])
+    records: list[Record] = []
+    current: Header | None = None
+    for row in rows:
+        if row is main.row:
+            current = main
+        elif header is None and _heads_table(row, current, columns, min_columns):
+            current = _header_of(row, rows, columns)
+        elif current is not None and not any(row is r for r in current.rows) and not is_header_repeat(row, current, columns):
+            records += _records(row, current, value_role, {})
+    return main, _join_wrapped(records)
+
+
+def _heads_table(row: GridRow, current: Header | None, columns: Columns, min_columns: int) -> bool:
+    if len(named_roles(row, columns)) < max(min_columns, TABLE_COLUMNS):
+        return False
+    return current is None or not (any(row is r for r in current.rows) or is_header_repeat(row, current, columns))
+
+
+def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> list[Record]:
+    """The row's records: one, or several where the row holds the table's columns more than once (a roster
+    printed in two halves side by side: 姓名 身份证号 | 姓名 身份证号). The record's first role met again starts
+    the next record when another of its roles follows again (the columns repeat); any other role met again
+    continues its cell (a name OCR read in two boxes, a second amount, a name and its pinyin)."""
+    roles = [_cell_role(cell, header, value_role, column_roles) for cell in row.cells]
+    parts: list[list[int]] = [[]]
+    for i, (role, _) in enumerate(roles):
+        seen = [roles[j][0] for j in parts[-1] if roles[j][0] is not None]
+        if seen and role == seen[0] and ({r for r, _ in roles[i + 1:]} & set(seen)) - {role}:
+            parts.append([])
+        parts[-1].append(i)
     records = []
-    for row in body:
-        record = _record(row, header, value_role, column_roles)
-        if record is not None:
-            records.append(record)
-    return header, records
-
-
-def _record(row: GridRow, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> Record | None:
-    values: dict[str, str] = {}
-    guessed: set[str] = set()
-    for cell in row.cells:
-        role = _header_role_of(cell, header) if header is not None else None
-        shown = value_role(cell.text)
-        if role is None or (shown is not None and shown != role and _identity(shown) and not _identity(role)):
-            role = shown or (column_roles.get(cell.col) if cell.col is not None else None)
+    for part in parts:
+        cells = tuple(row.cells[i] for i in part)
+        values: dict[str, str] = {}
+        for i in part:
+            role = roles[i][0]
             if role is not None:
-                guessed.add(role)
-        if role is not None:
-            values[role] = values.get(role, "") + cell.text
-    return Record(values, row, frozenset(guessed)) if values else None
+                values[role] = values.get(role, "") + row.cells[i].text
+        if values:
+            part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
+            records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
+    return records
+
+
+def _cell_role(cell: Cell, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> tuple[str | None, bool]:
+    """A cell's role, and whether it was read from the value alone (no header naming it)."""
+    role = _header_role_of(cell, header) if header is not None else None
+    shown = value_role(cell.text)
+    if role == UNNAMED:  # under a column of no known role: only an identity number is taken from its value
+        return (shown, True) if shown == "id_number" else (None, False)
+    if role is None or (shown is not None and shown != role and _identity(shown) and not _identity(role)):
+        role = shown or (column_roles.get(cell.col) if cell.col is not None else None)
+        return role, role is not None
+    return role, False
+
+
+WRAP_REACH = 0.6  # of the row pitch: how far a line holding one wrapped cell may be from the row it belongs to
+
+
+def _join_wrapped(records: list[Record]) -> list[Record]:
+    """A cell printed over several lines (a Chinese name above its pinyin, centred on its row) leaves lines that
+    hold only part of a row. Such a line joins the nearest row of its page that shows more columns, when the two
+    share no column and lie nearer than WRAP_REACH of the distance between rows."""
+    most = max((len(r.values) for r in records), default=0)
+    full = [r for r in records if 2 * len(r.values) >= most]
+    centre = {id(r): (r.row.bbox[1] + r.row.bbox[3]) / 2 for r in records}
+    gaps = sorted(g for a, b in zip(full, full[1:]) if a.row.page == b.row.page
+                  and (g := centre[id(b)] - centre[id(a)]) > 0)
+    if not gaps:
+        return records
+    reach = WRAP_REACH * gaps[len(gaps) // 2]
+    joined: dict[int, list[Record]] = {}
+    kept = []
+    for record in records:
+        wider = [r for r in records if r.row.page == record.row.page and len(r.values) > len(record.values)]
+        nearest = min(wider, key=lambda r: abs(centre[id(r)] - centre[id(record)]), default=None)
+        if (nearest is None or set(nearest.values) & set(record.values)
+                or abs(centre[id(nearest)] - centre[id(record)]) > reach):
+            kept.append(record)
+        else:
+            joined.setdefault(id(nearest), []).append(record)
+    return [_joined(r, joined[id(r)]) if id(r) in joined else r for r in kept]
+
+
+def _joined(record: Record, parts: list[Record]) -> Record:
+    values = dict(record.values)
+    for part in sorted(parts, key=lambda p: p.row.bbox[1]):
+        for role, text in part.values.items():
+            values[role] = (values[role] + " " + text) if role in values else text
+    cells = tuple(sorted(record.row.cells + tuple(c for p in parts for c in p.row.cells), key=lambda c: c.bbox[0]))
+    row = GridRow(record.row.page, record.row.index, cells, record.row.exact and all(p.row.exact for p in parts))
+    return Record(values, row, record.from_values.union(*(p.from_values for p in parts)), record.header)
 
 
 def _identity(role: str) -> bool:
@@ -223,7 +312,7 @@ def _header_role_of(cell: Cell, header: Header) -> str | None:
     if cell.col is not None and any(col is not None for _, _, col in header.roles):
         return next((role for role, _, col in header.roles if col == cell.col), None)
     overlaps = [(min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]), role) for role, box, _ in header.roles]
-    best = max(overlaps, default=(0.0, None))
+    best = max(overlaps, key=lambda pair: (pair[0], pair[1] != UNNAMED), default=(0.0, None))  # a known role wins a tie
     if best[0] > 0:
         return best[1]
     centre = (cell.bbox[0] + cell.bbox[2]) / 2

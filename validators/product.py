@@ -19,18 +19,34 @@ def _applicant(facts: FactSet) -> tuple[str | None, list]:
 
 
 def check_tencent_cloud_hosting(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementResult:
-    orders = facts.all("cvm_order")
-    if not orders:
+    """Any of: a CVM order (费用中心 lists and details, invoices, renewals) or a console screen showing a running CVM or
+    Lighthouse instance. An account owner shown must be the applicant; a running instance whose owner the screen
+    does not show is no proof on its own."""
+    orders, instances = facts.all("cvm_order"), facts.all("cloud_instance")
+    if not orders and not instances:
         return result(rule, S.MISSING, "no 腾讯云 CVM purchase record or console screenshot was found")
     applicant, named = _applicant(facts)
-    others = [f for f in orders if f.value.get("account_subject") and not same_company(f.value["account_subject"], applicant)]
+    evidence = orders + instances
+    others = [f for f in evidence if f.value.get("account_subject") and not same_company(f.value["account_subject"], applicant)]
     if others:
         subjects = ", ".join(sorted({f.value["account_subject"] for f in others}))
-        return result(rule, S.NEEDS_REVIEW, f"CVM orders belong to {subjects}, not the applicant {applicant}", others + named, len(orders))
-    doubtful = unsure(rule, orders)
+        return result(rule, S.NEEDS_REVIEW, f"the cloud account belongs to {subjects}, not the applicant {applicant}", others + named, len(evidence))
+    running = [f for f in instances if f.value.get("status") == "running"]
+    owned = [f for f in running if f.value.get("account_subject")]
+    deciding = orders + owned
+    doubtful = unsure(rule, deciding)
     if doubtful:
-        return low_confidence(rule, doubtful, orders, len(orders))
-    return result(rule, S.PASS, f"{len(orders)} CVM orders on Tencent Cloud", orders + named, len(orders))
+        return low_confidence(rule, doubtful, deciding, len(deciding))
+    if deciding:
+        parts = [f"{len(orders)} CVM orders" if orders else "", f"{len(owned)} running instances of {applicant}" if owned else ""]
+        return result(rule, S.PASS, f"{' and '.join(p for p in parts if p)} on Tencent Cloud", deciding + named, len(deciding))
+    if running:
+        ids = ", ".join(f.value["instance_id"] for f in running)
+        return result(rule, S.NEEDS_REVIEW, f"running instances {ids} are shown, but not whose account they are in: ask for "
+                      "the account's 认证主体 or a purchase record", running, len(running))
+    states = ", ".join(sorted({str(f.value.get("status")) for f in instances}))
+    return result(rule, S.NEEDS_REVIEW, f"the console shows no running instance ({states}): check the product runs on Tencent Cloud",
+                  instances, 0)
 
 
 def check_product_online(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementResult:
@@ -51,6 +67,10 @@ def check_product_online(facts: FactSet, rule: Rule, as_of: dt.date) -> Requirem
 def check_registered_users(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementResult:
     users = facts.first("miniprogram_registered_users")
     if users is None:
+        shown = facts.first("miniprogram_stats_date")
+        if shown is not None:
+            return result(rule, S.MISSING, f"the mini-program statistics in {shown.document} show no 累计用户数: 访问人数 and "
+                          "活跃用户 count visits, not registered users; ask for the 累计用户数 card", [shown])
         return result(rule, S.MISSING, "no mini-program admin screenshot shows 累计用户数")
     note = "累计用户数 counts users who visited, not registered accounts"
     doubtful = unsure(rule, [users])

@@ -22,6 +22,18 @@ def bonus_notes(facts: FactSet, as_of: dt.date) -> list[str]:
     clients = sorted({str(f.value) for f in facts.all("well_known_client")})
     if clients:
         notes.append(f"bonus: well-known clients among the cases: {', '.join(clients)}")
+    return notes + offered_certificates(facts)
+
+
+def offered_certificates(facts: FactSet) -> list[str]:
+    """Certificates offered that no requirement counts (other clouds, ISO systems, training, awards), so the
+    analyst sees what was offered."""
+    notes = []
+    for fact in facts.all("other_certificate"):
+        v = fact.value
+        what = " ".join(str(x) for x in (v.get("issuer"), v.get("title")) if x) or "a certificate"
+        holder = f" held by {v['holder']}" if v.get("holder") else ""
+        notes.append(f"offered, not counted: {what}{holder}" + (f", valid until {v['expires_on']}" if v.get("expires_on") else ""))
     return notes
 
 
