@@ -11,10 +11,7 @@ def classify(document: Document) -> tuple[DocumentKind, float]:
     text = normalise(document.text).lower()
     if not text:
         return DocumentKind.UNKNOWN, 0.0
-    scores = {
-        kind: sum(weight for word, weight in spec.keywords.items() if word.lower() in text)
-        for kind, spec in load_kinds().items()
-    }
+    scores = {kind: spec.score(text) for kind, spec in load_kinds().items()}
     best = max(scores, key=scores.__getitem__)
     if scores[best] < load_kinds()[best].min_score:
         return DocumentKind.UNKNOWN, scores[best]

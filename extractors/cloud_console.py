@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
-from extractors.lines import normalise_line, page_lines, union
+from extractors.lines import page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact, Page
@@ -44,13 +44,11 @@ class CloudConsole(KindExtractor):
         subject = self._subject(document)
         facts = []
         for page in document.pages:
-            ids = self._ids(page)
-            points = [p for _, p in ids]
-            page_region = self._region(page.text)
+            points = [p for _, p in self._ids(page)]
             for region in split_at(page, points, ROW_BIAS):
                 found = self._ids(region)
                 if found:
-                    facts.append(self._instance(document, region, found[0][0], page_region, subject))
+                    facts.append(self._instance(document, region, *found[0], subject))
         return _distinct(facts)
 
     def _ids(self, page: Page) -> list[tuple[str, tuple[float, float]]]:
@@ -69,18 +67,6 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _region(self, text: str) -> str | None:
-        compact = normalise_line(text).replace(" ", "").lower()
-        found = [(compact.find(n.replace(" ", "").lower()), region) for region, names in self.options.regions.items()
-                 for n in names if n.replace(" ", "").lower() in compact]
-        return min(found)[1] if found else None
-
-    def _status(self, text: str) -> str | None:
-        compact = normalise_line(text).replace(" ", "").lower()
-        found = [(compact.find(w.replace(" ", "").lower()), status) for status, words in self.options.statuses.items()
-                 for w in words if w.replace(" ", "").lower() in compact]
-        return min(found)[1] if found else None
-
     def _expiry(self, region: Page) -> str | None:
         text = region.text
         if any(w.lower() in text.lower() for w in self.options.pay_as_you_go):
@@ -93,27 +79,51 @@ class CloudConsole(KindExtractor):
                     return dates[-1].value.isoformat()
         return None
 
-    def _instance(self, document: Document, region: Page, instance_id: str, page_region: str | None,
+    def _instance(self, document: Document, region: Page, instance_id: str, point: tuple[float, float],
                   subject: FieldReading | None) -> Fact:
-        text = region.text
         lighthouse = instance_id.startswith("lhins")
-        status, where = self._status(text), self._region(text) or page_region
+        status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
         confidence = min([READ_CONFIDENCE, *(b.confidence for b in region.blocks if instance_id[-8:] in b.text.lower())] or [READ_CONFIDENCE])
         warnings = []
         if status is None:
             confidence = min(confidence, DOUBT)
             warnings.append(f"no status read for {instance_id}")
+        if where is None:
+            warnings.append(f"no region read for {instance_id}")
         if subject is not None:
             confidence = min(confidence, subject.confidence)
         value = {"instance_id": instance_id, "product": "lighthouse" if lighthouse else "cvm", "region": where,
                  "status": status, "expires_on": self._expiry(region),
                  "account_subject": registered_name(subject.value) if subject else None}
-        evidence = ["the instance's own part of the screen: its id, status words, zone and 到期 date"]
+        evidence = ["the instance's own part of the screen: its id, and the status words and zone printed nearest it, "
+                    "its 到期 date"]
         if subject is not None:
             evidence.append(f"account subject: {'; '.join(subject.evidence)}")
         return Fact(name=FACT, value=value, confidence=round(confidence, 4), document=document.path, page=region.number,
                     bbox=union([b.bbox for b in region.blocks]), text=" | ".join(b.text for b in region.blocks[:12]),
                     extractor=NAME, warnings=warnings, evidence=evidence)
+
+
+def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]]) -> str | None:
+    """The key of `table` whose word is printed nearest the instance's id in its part of the screen (its own row
+    or card), a line away counting as much as three line heights across: a toolbar's 关机 button or a region tab
+    further up names no instance."""
+    best: tuple[tuple[float, int], str] | None = None
+    for line in page_lines(region):
+        lowered = line.text.lower()
+        for key, words in table.items():
+            for word in words:
+                at = lowered.find(word.lower())
+                if at < 0:
+                    continue
+                box = line.bbox_of(at, at + len(word))
+                height = max(line.height, 1.0)
+                dx = max(box[0] - point[0], point[0] - box[2], 0.0)
+                dy = max(box[1] - point[1], point[1] - box[3], 0.0)
+                ranked = (dx + 3 * height * round(dy / height), -len(word))  # 上海金融 before 上海
+                if best is None or ranked < best[0]:
+                    best = (ranked, key)
+    return best[1] if best else None
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:

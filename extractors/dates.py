@@ -14,7 +14,7 @@ from enum import StrEnum
 import cn2an
 
 from extractors.lines import normalise_line
-from extractors.values import ValueParseError, normalise
+from extractors.values import ValueParseError
 
 OPEN_ENDED = ("长期有效", "长期", "永久", "无固定期限", "不约定期限", "永续经营", "long-term", "long term", "longterm",
               "permanent", "perpetual", "indefinite", "no fixed term", "unlimited")

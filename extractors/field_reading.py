@@ -141,7 +141,8 @@ class PageContext:
 
 
 def _close_below(upper: Line, lower: Line) -> bool:
-    return 0 <= lower.bbox[1] - upper.bbox[3] <= MAX_LINES_AWAY * max(upper.height, lower.height)
+    height = max(upper.height, lower.height)
+    return -0.3 * height <= lower.bbox[1] - upper.bbox[3] <= MAX_LINES_AWAY * height
 
 
 class FieldReader:
@@ -201,22 +202,34 @@ class FieldReader:
                 continue  # the value another label introduces is not this field's
             for line, hit in own:
                 placed = _placed(line, hit, candidate, spec, context)
-                if placed and (placed[0] == BESIDE or _aligned_label(candidate, line, context) is hit):
+                if placed and (placed[0] == BESIDE or _aligned_label(candidate, line, context, placed[0] == ABOVE) is hit):
                     candidate.add_label(hit.score * placed[0], f"label {hit.label} {placed[1]}")
 
 
-def _aligned_label(candidate: Candidate, line: Line, context: PageContext) -> LabelHit | None:
-    """Of the labels of any field on `line`, the one the value sits most squarely under (or over): a row of
-    column headers (CERTIFICATE NO. | ISSUED ON | VALID UNTIL) gives each value below it to its own column."""
+def _aligned_label(candidate: Candidate, line: Line, context: PageContext, over: bool) -> LabelHit | None:
+    """The label the value sits most squarely under (or over), among everything `line` prints: a row of column
+    headers (CERTIFICATE NO. | ISSUED ON | VALID UNTIL) gives each value below it to its own column, and a figure
+    printed `over` a caption that is no label (部门, 管理员) belongs to that caption, not to the label beside it.
+    Under a label, what follows the label on its line is the label's own (a value's second line, under it)."""
     box = candidate.bbox
     centre = (box[0] + box[2]) / 2
 
-    def distance(hit: LabelHit) -> float:
-        label = line.bbox_of(hit.start, hit.end)
+    def distance(span: tuple[int, int]) -> float:
+        label = line.bbox_of(*span)
         overlap = min(box[2], label[2]) - max(box[0], label[0])
         return -overlap if overlap > 0 else abs((label[0] + label[2]) / 2 - centre)
 
-    return min(context.hits[line.index], key=distance, default=None)
+    hits = context.hits[line.index]
+    captions = [s for s in line.spans if not any(h.start < s[1] and s[0] < h.end for h in hits)]
+    pieces = {(h.start, h.end): h for h in hits}
+    for caption in captions:
+        owner = None if over else max((h for h in hits if h.end <= caption[0]), key=lambda h: h.end, default=None)
+        if owner is not None and not any(owner.end <= c[0] < caption[0] for c in captions):
+            pieces[caption] = owner  # the label's value, printed after it on its line
+        else:
+            pieces[caption] = None
+    nearest = min(pieces, key=distance, default=None)
+    return pieces.get(nearest) if nearest is not None else None
 
 
 def _placed(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec, context: PageContext) -> tuple[float, str] | None:
@@ -259,7 +272,8 @@ def _wrapped(context: PageContext) -> list[Segment]:
 
 def _continues(upper: Line, lower: Line) -> bool:
     height = max(upper.height, lower.height)
-    return 0 <= lower.bbox[1] - upper.bbox[3] <= 0.8 * height and abs(upper.height - lower.height) <= 0.3 * height
+    return (-0.3 * height <= lower.bbox[1] - upper.bbox[3] <= 0.8 * height
+            and abs(upper.height - lower.height) <= 0.3 * height)
 
 
 def _crosses(candidate: Candidate) -> bool:

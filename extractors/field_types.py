@@ -77,7 +77,7 @@ _MONEY = re.compile(
     r"(?:元|圆| ?(?i:yuan))?(?:整)?(?:人民币|欧元|美元|港元|港币|日元|英镑| ?(?:RMB|CNY|USD|EUR|HKD))?"
 )
 _MONEY_UNIT = re.compile(r"[万亿元圆¥]|人民币|欧元|美元|港元|港币|日元|英镑|RMB|CNY|USD|EUR|HKD|JPY|GBP|(?i:yuan|million)")
-_COUNT = re.compile(r"\d[\d,]*(?:\.\d+)?(?:万|w|W|亿)?")
+_COUNT = re.compile(r"(?<![\d.\-/:])\d[\d,]*(?:\.\d+)?(?:万|w|W|亿)?(?![\d\-/:.])")  # not a piece of a date, time or id
 
 
 def find_values(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]], lookalikes: Lookalikes) -> list[Found]:
@@ -117,6 +117,17 @@ def _organisations(text: str, spec: FieldSpec, formats, lookalikes) -> list[Foun
     return [Found(m.value, m.start, m.end, m.strength) for m in find_organisations(text, shops=spec.shops)]
 
 
+def _joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans that touch or are one separator apart, joined (the two dates of a range)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start - out[-1][1] <= 3:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
 def _identifiers(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]], lookalikes: Lookalikes) -> list[Found]:
     if spec.format == "uscc":
         readings = find_credit_codes(text)
@@ -126,6 +137,8 @@ def _identifiers(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]],
         readings = find_identifiers(text, formats.get(spec.format or "", []), lookalikes)
         valid_spans = [(r.start, r.end) for r in readings]
         readings += [r for r in runs(text) if not any(r.start < e and s < r.end for s, e in valid_spans)]
+        periods = _joined_spans([(d.start, d.end) for d in find_dates(text)])  # 2026-10-22-2029-10-21: no number
+        readings = [r for r in readings if not any(s <= r.start and r.end <= e for s, e in periods)]
     return [Found(r.value, r.start, r.end, r.strength if r.valid else 0.0, r.valid,
                   warnings=("OCR letters/digits repaired in place",) if r.repaired else ()) for r in readings]
 
@@ -136,7 +149,7 @@ def _texts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     found = []
     for match in re.finditer(spec.pattern, text):
         value = match.group("value") if "value" in match.groupdict() else match.group(0)
-        found.append(Found(value, match.start(), match.end(), 0.8))
+        found.append(Found(value, match.start(), match.end(), 0.9))  # a specific pattern: a strong shape
     return found
 
 

@@ -12,6 +12,7 @@ from extractors.lines import union
 from pipeline.models import BBox, Document, Fact, Page, TextBlock
 
 MISSING_CONFIDENCE = 0.5  # an item with a required field not read
+GUTTER = 1.5  # line heights: the narrowest empty stretch that can part two columns of items
 _SURE = 0.8  # a field read with less is named in the item's warnings
 
 
@@ -38,22 +39,111 @@ def regions(page: Page, reader: FieldReader, anchors: Sequence[str], bias: float
 
 
 def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -> list[Page]:
+    """Anchors in one column cut the page across (at `bias` of the way from one to the next); anchors in a row or
+    a grid (cards) cut it along the empty gutters between their columns and rows; anchors scattered otherwise
+    take the blocks nearest to them."""
     if len(points) < 2:
         return [page]
     heights = sorted(b.bbox[3] - b.bbox[1] for b in page.blocks) or [1.0]
     line = heights[len(heights) // 2]
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    if max(xs) - min(xs) <= 3 * line:
-        owner = _cutter(sorted(ys), bias, 1)
-    elif max(ys) - min(ys) <= 2 * line:
-        owner = _cutter(sorted(xs), 0.5, 0)
+    columns = _clusters([p[0] for p in points], 3 * line)
+    rows = _clusters([p[1] for p in points], 2 * line)
+    if len(columns) == 1:
+        owner = _cutter(sorted(p[1] for p in points), bias, 1)
+    elif len(columns) * len(rows) >= len(points) and _one_per_cell(points, columns, rows):
+        x_cuts = _column_cuts(page, points, columns, line)
+        y_cuts = _gutters(page, rows, 1, _span(columns, 0.5 * _pitch(columns))) if len(rows) > 1 else []
+        owner = lambda centre: (bisect(y_cuts, centre[1]), bisect(x_cuts, centre[0]))  # noqa: E731
     else:
         owner = _nearest(points)
-    groups: dict[int, list[TextBlock]] = {}
+    groups: dict[object, list[TextBlock]] = {}
     for block in page.blocks:
         centre = ((block.bbox[0] + block.bbox[2]) / 2, (block.bbox[1] + block.bbox[3]) / 2)
         groups.setdefault(owner(centre), []).append(block)
     return [page.model_copy(update={"blocks": groups[k]}) for k in sorted(groups)]
+
+
+def _clusters(values: list[float], gap: float) -> list[float]:
+    """The centres of runs of values no more than `gap` apart, in order."""
+    runs: list[list[float]] = []
+    for value in sorted(values):
+        if runs and value - runs[-1][-1] <= gap:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    return [sum(run) / len(run) for run in runs]
+
+
+def _one_per_cell(points: list[tuple[float, float]], columns: list[float], rows: list[float]) -> bool:
+    cells = {(min(range(len(columns)), key=lambda i: abs(columns[i] - x)), min(range(len(rows)), key=lambda j: abs(rows[j] - y)))
+             for x, y in points}
+    return len(cells) == len(points)
+
+
+def _pitch(centres: list[float]) -> float:
+    return min(b - a for a, b in zip(centres, centres[1:]))
+
+
+def _span(centres: list[float], margin: float) -> tuple[float, float]:
+    return centres[0] - margin, centres[-1] + margin
+
+
+def _column_cuts(page: Page, points: list[tuple[float, float]], columns: list[float], line: float) -> list[float]:
+    """Between each two neighbouring columns of items: in the right-most empty stretch (at least GUTTER line
+    heights wide) left of where the right-hand item's anchor line starts (its label, 实例ID). A card's wide inner
+    gap (values on the left, its status on the right) lies further left than the gap between two cards."""
+    rows = [p[1] for p in points]
+    band = (min(rows) - 10 * line, max(rows) + 10 * line)
+    covered = sorted((b.bbox[0], b.bbox[2]) for b in page.blocks if band[0] <= (b.bbox[1] + b.bbox[3]) / 2 <= band[1])
+    cuts = []
+    for left, right in zip(columns, columns[1:]):
+        anchor = min((p for p in points if abs(p[0] - right) <= 3 * line), key=lambda p: abs(p[0] - right))
+        start = _line_start(page, anchor, left, line)
+        gaps, edge = [], left
+        for x0, x1 in covered:
+            if x1 <= edge or x0 >= start:
+                continue
+            if x0 - edge >= GUTTER * line:
+                gaps.append((edge, x0))
+            edge = max(edge, x1)
+        if start - edge >= GUTTER * line:
+            gaps.append((edge, start))
+        cuts.append(sum(gaps[-1]) / 2 if gaps else start - line)
+    return cuts
+
+
+def _line_start(page: Page, anchor: tuple[float, float], floor: float, line: float) -> float:
+    """The left edge of the run of blocks that ends in the anchor, on the anchor's line, no further left than
+    `floor`: blocks less than three line heights apart are one run."""
+    same_line = sorted((b for b in page.blocks if b.bbox[1] <= anchor[1] <= b.bbox[3] and b.bbox[0] > floor),
+                       key=lambda b: b.bbox[0])
+    start = anchor[0]
+    for block in reversed([b for b in same_line if b.bbox[0] <= anchor[0]]):
+        if block.bbox[2] < start - 3 * line and block.bbox[0] < start:
+            break
+        start = min(start, block.bbox[0])
+    return start
+
+
+def _gutters(page: Page, centres: list[float], axis: int, across: tuple[float, float]) -> list[float]:
+    """Between each two neighbouring anchor rows (axis 1) or columns (axis 0): the middle of the widest stretch
+    no block covers, among the blocks lying across the anchors' span; halfway where none is empty."""
+    other = 1 - axis
+    covered = sorted((b.bbox[axis], b.bbox[axis + 2]) for b in page.blocks
+                     if across[0] <= (b.bbox[other] + b.bbox[other + 2]) / 2 <= across[1])
+    cuts = []
+    for a, b in zip(centres, centres[1:]):
+        best, edge = (0.0, (a + b) / 2), a
+        for start, end in covered:
+            if end <= edge or start >= b:
+                continue
+            if start > edge and start - edge > best[0]:
+                best = (start - edge, (edge + start) / 2)
+            edge = max(edge, end)
+        if b - edge > best[0]:
+            best = (b - edge, (edge + b) / 2)
+        cuts.append(best[1])
+    return cuts
 
 
 def _cutter(centres: list[float], bias: float, axis: int):
@@ -72,11 +162,15 @@ def _anchor_points(page: Page, reader: FieldReader, anchors: Sequence[str]) -> l
     for field in anchors:
         places: dict[object, BBox] = {}
         for reading in readings.get(field, []):
-            if reading.value not in places and (_labelled(reading) or reading.confidence >= 0.8):
+            if reading.value not in places and (_labelled(reading) or reading.confidence >= 0.8 or _one_per_item(reading)):
                 places[reading.value] = reading.bbox
         if len(places) >= 2:
             return [_centre(box) for box in places.values()]
     return []
+
+
+def _one_per_item(reading: FieldReading) -> bool:
+    return any(e.startswith("prior: one of") for e in reading.evidence)
 
 
 def _labelled(reading: FieldReading) -> bool:

@@ -6,6 +6,7 @@ A letter-spaced label (名　　称) whose first character OCR put on another li
 of the value (称 上海…有限公司): such a tail is a weak label hit."""
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,7 +50,10 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
             for ent in _nlp(labels)(text).ents]
     hits += _fuzzy(text, labels, hits)
-    hits = [h for h in hits if _stands_alone(line, h)]
+    alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h)]
+    # a bilingual label (姓名Name, 认证名称Certification): the second half follows the first directly
+    alone += [h for h in hits if h not in alone and any(_follows(text, first, h) for first in alone)]
+    hits = alone
     if not any(h.start == 0 for h in hits):
         hits += _tail(line, labels)
     return sorted(hits, key=lambda h: h.start)
@@ -59,12 +63,24 @@ _OPENERS = set(":：;；,，。.、|/()（）[]【】<>《》 \"'“”")
 
 
 def _stands_alone(line: Line, hit: LabelHit) -> bool:
-    """A label starts a block or follows punctuation, or a colon follows it: the same words inside a value
-    (企业 in 云智企业协同办公软件) are not a label."""
+    """A label starts a block or follows punctuation, or a colon or a number follows it (共有在职员工25人): the
+    same words inside a value (企业 in 云智企业协同办公软件) are not a label."""
     starts = {start for start, _ in line.spans}
     before = line.text[hit.start - 1] if hit.start else ""
     after = line.text[hit.end:hit.end + 1]
-    return hit.start in starts or before in _OPENERS or after in (":", "：") or not before
+    return hit.start in starts or before in _OPENERS or after in (":", "：") or after.isdigit() or not before
+
+
+def _follows(text: str, first: LabelHit, second: LabelHit) -> bool:
+    return first.field == second.field and first.end <= second.start and not text[first.end:second.start].strip(" /")
+
+
+_ADDRESS = re.compile(r"\S*(?:://|www\.|\w\.(?:com|cn|net|org|gov)\b)\S*", re.IGNORECASE)
+
+
+def _in_address(text: str, hit: LabelHit) -> bool:
+    """A label's words inside a web address (edu.aliyun.com/certification) are no label."""
+    return any(m.start() <= hit.start and hit.end <= m.end() for m in _ADDRESS.finditer(text))
 
 
 def _fuzzy(text: str, labels: tuple[tuple[str, str], ...], exact: list[LabelHit]) -> list[LabelHit]:

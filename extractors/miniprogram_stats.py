@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractors.registry import FunctionExtractor
-from extractors.fields import Reading, make_fact, read_labelled
+from extractors.fields import Reading, make_fact
 from extractors.labels import LabelHit, labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
 from extractors.specs import load_options
@@ -19,6 +19,7 @@ NAME = "miniprogram_stats"
 KIND = DocumentKind.MINIPROGRAM_STATS
 USERS_FACT, DATE_FACT = "miniprogram_registered_users", "miniprogram_stats_date"
 _SAME_LINE_OVERLAP = 0.35
+GLUED_FACTOR = 0.85  # a stray digit glued to the label was set aside: the reading is left for an analyst to confirm
 
 
 class MiniOptions(BaseModel):
@@ -35,7 +36,19 @@ def options() -> MiniOptions:
 
 
 def extract(document: Document) -> list[Fact]:
-    return registered_users(document) + read_labelled(document, NAME, options().date_field, parse_stats_date, NAME)
+    return registered_users(document) + stats_date(document)
+
+
+def stats_date(document: Document) -> list[Fact]:
+    """The day the figures are for, read by the typed field layer (its label, or the end of a printed range);
+    a chart's axis labels (11-14) are no date."""
+    from extractors.field_reading import FieldReader, read_document, reading_fact
+    from extractors.specs import load_fields
+
+    data = load_fields(NAME)
+    reader = FieldReader(data.fields, data.formats, data.lookalikes)
+    found = read_document(reader, document.pages, (options().date_field,)).get(options().date_field)
+    return [reading_fact(document, found, DATE_FACT, NAME)] if found else []
 
 
 def parse_stats_date(text: str) -> list[Reading]:
@@ -123,12 +136,15 @@ def _users_at(document: Document, page: Page, block: TextBlock, hit: LabelHit, b
     following = [h.start for h in block_hits if h.start >= hit.end]
     rest = normalise(block.text)[hit.end:min(following, default=None)].lstrip(":：")
     readings = parse_users(rest) if rest else []
-    if readings:
-        return make_fact(document, page, Candidate(rest, (block,), SAME_BLOCK), readings[0], NAME)
     found = card_number(page, block, labels)
+    if readings and not (len(rest) == 1 and found is not None):
+        return make_fact(document, page, Candidate(rest, (block,), SAME_BLOCK), readings[0], NAME)
     if found is None:
         return None
     number, weight, reading = found
+    if readings:  # 累计用户数3 over 185555: the 3 is the card's ⓘ icon, read as a digit
+        warning = f"{rest!r} glued to {hit.label} taken for an icon; the card's number {number.text!r} read instead"
+        reading = Reading(reading.name, reading.value, min(reading.factor, GLUED_FACTOR), (*reading.warnings, warning))
     return make_fact(document, page, Candidate(number.text, (block, number), weight), reading, NAME)
 
 

@@ -131,8 +131,11 @@ def _name_from(chunk: str, start: int) -> NameMention | None:
 
 
 def _jieba_length(text: str) -> int:
-    """The length of the person name jieba tags at the start of `text` (surname + given name), or 3."""
+    """The length of the person name jieba tags at the start of `text` (surname + given name); 0 when it starts
+    with a word of another kind (申请 | 纸质 | 证书: a button, not 申请纸); else 3."""
     words = list(_jieba().cut(text[:8]))
+    if words and words[0].flag != "nr" and len(words[0].word) >= 2:
+        return 0
     if words and words[0].flag == "nr" and len(words[0].word) >= 2:
         length = len(words[0].word)
         # jieba often cuts the last given character off (叶轩 | 远): take a single following character too
@@ -181,6 +184,9 @@ def find_latin_persons(text: str) -> list[NameMention]:
         words = [w for w in match.groups() if w]
         if any(w.lower().replace("-", "") in stop for w in words) or len("".join(words)) < 4:
             continue
+        parts = [p for w in words for p in w.split("-")]
+        if any(len(p) < 2 or not re.search(r"[aeiouvAEIOUV]", p) for p in parts):
+            continue  # CERT-T CP-OPS: codes, not names (every syllable of a name has a vowel)
         if any(m.start < match.end() and match.start() < m.end for m in found):
             continue
         pinyin = all(is_pinyin(w.replace("-", "")) for w in words)
@@ -202,7 +208,7 @@ def _organisation_pattern(shops: bool) -> re.Pattern[str]:
     suffixes = spec.company + (spec.shop if shops else [])
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     char = rf"(?![{_CONNECTIVES}])[{_CJK}（）()A-Za-z0-9&]"
-    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(][^）)]{{1,12}}[）)])?")
+    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(](?![\d\s]+人?[）)])[^）)]{{1,12}}[）)])?")  # not (15人)
 
 
 def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
@@ -211,7 +217,9 @@ def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
     found = []
     company = shapes().organisation_suffixes.company
     for match in _organisation_pattern(shops).finditer(text):
-        value = match.group(0)
+        value, start = match.group(0), match.start()
+        while value[:1] in "(（" and value.count(value[:1]) > value.count(")" if value[:1] == "(" else "）"):
+            value, start = value[1:], start + 1  # Co.,Ltd.(广州市…有限公司): the Chinese name in brackets
         suffix = next(s for s in sorted(shapes().organisation_suffixes.company + shapes().organisation_suffixes.shop, key=len, reverse=True)
                       if re.sub(r"[（(][^）)]*[）)]$", "", value).endswith(s))
         if re.fullmatch(r"[\d()（）]+.*", value[:1]) or len(value) - len(suffix) < _MIN_NAME:
@@ -219,7 +227,6 @@ def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
         if any(value.endswith(word) for word in shapes().not_organisations):
             continue  # 订单管理·费用中心: a page of an app
         is_company = any(value.endswith(s) or re.search(rf"{re.escape(s)}[（(]", value) for s in company)
-        start = match.start()
         place = _PLACE.search(value)
         if place is not None and place.start() >= 2 and not _PLACE.match(value):
             start, value = start + place.start(), value[place.start():]  # 集团账号…费用 北京市华宏…有限公司: UI words glued in front

@@ -28,6 +28,7 @@ EXACT_CONFIDENCE = 0.97  # a number in a text layer or a cell
 NODE_CONFIDENCE = 0.9  # the root of a tree read by OCR: digits on a clean screen are rarely misread
 DEPARTMENT_SUM_CONFIDENCE = 0.82  # members of two departments count twice; members outside any are missed
 MEMBERS_CONFIDENCE = 0.85
+BREADCRUMB_CONFIDENCE = 0.85  # the app names the organisation by the short name its admin chose
 DOUBTFUL_CONFIDENCE = 0.6
 
 
@@ -43,6 +44,7 @@ class OrgChartOptions(BaseModel):
 
     node_pattern: str
     total_pattern: str
+    breadcrumb_pattern: str
     department_suffixes: list[str]
     member_columns: dict[str, list[str]]
     min_header_columns: int
@@ -83,7 +85,7 @@ class OrgChart(KindExtractor):
         not_joined = fields.get("not_joined")
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
-                     or self._listed(members) or self._departments(departments))
+                     or self._listed(members) or self._departments(departments, document))
         headcount = _against_departments(headcount, departments)
         facts = []
         if headcount is not None:
@@ -95,7 +97,7 @@ class OrgChart(KindExtractor):
                               document=document.path, page=headcount.page, bbox=headcount.bbox,
                               text=f"{len(pending)} members marked as not joined", extractor=NAME,
                               evidence=["the member list's status"]))
-        organisation = fields.get("organisation") or self._root_name(nodes, departments)
+        organisation = fields.get("organisation") or self._root_name(nodes, departments) or self._breadcrumb(document)
         if organisation is not None:
             facts.append(reading_fact(document, organisation, "org_chart_organisation", NAME, registered_name(organisation.value)))
         return facts
@@ -125,7 +127,7 @@ class OrgChart(KindExtractor):
                 for piece in _pieces(line):
                     match = pattern.fullmatch(piece)
                     if match and not any(label in match.group("name").lower() for label in labels):
-                        found.append(Node(match.group("name").strip(" -·"), int(match.group("n")), line))
+                        found.append(Node(match.group("name").strip(" -·"), int(match.group("n") or match.group("m")), line))
         return found
 
     def _is_department(self, name: str) -> bool:
@@ -157,14 +159,27 @@ class OrgChart(KindExtractor):
     def _named_like_organisation(self, name: str) -> bool:
         return bool(find_organisations(name)) or len(name) >= 4
 
-    def _departments(self, departments: list[Node]) -> Count | None:
+    def _departments(self, departments: list[Node], document: Document) -> Count | None:
+        """The sum of the departments' counts. A department listed among them whose count cannot be read leaves
+        the sum short: it is kept, doubted."""
         if not departments:
             return None
         first = departments[0].line
         total = sum(n.count for n in departments)
         confidence = min(DEPARTMENT_SUM_CONFIDENCE, min(n.line.confidence_of(0, len(n.line.text)) for n in departments))
+        uncounted = self._uncounted_departments(document, departments)
+        warnings = (f"no count read for {', '.join(uncounted)}: the sum may be short",) if uncounted else ()
         return Count(total, Method.DEPARTMENT_SUM, first.page, first.bbox, "; ".join(f"{n.name}({n.count})" for n in departments),
-                     confidence, ("the sum of the departments' counts, no total being shown",))
+                     min(confidence, DOUBTFUL_CONFIDENCE) if uncounted else confidence,
+                     ("the sum of the departments' counts, no total being shown",), warnings)
+
+    def _uncounted_departments(self, document: Document, departments: list[Node]) -> list[str]:
+        """Lines between the first and the last counted department that hold only a department's name."""
+        page = departments[0].line.page
+        top, bottom = min(n.line.bbox[1] for n in departments), max(n.line.bbox[3] for n in departments)
+        return [line.text for p in document.pages if p.number == page for line in page_lines(p)
+                if top < (line.bbox[1] + line.bbox[3]) / 2 < bottom
+                and len(line.text) <= 12 and self._is_department(line.text) and not re.search(r"\d", line.text)]
 
     def _root_name(self, nodes: list[Node], departments: list[Node]) -> FieldReading | None:
         root = self._root(nodes, departments)
@@ -174,6 +189,18 @@ class OrgChart(KindExtractor):
         return FieldReading("organisation", node.name, root.confidence, node.line.page, node.line.bbox, node.line.text,
                             ("the root of the contact tree",))
 
+    def _breadcrumb(self, document: Document) -> FieldReading | None:
+        """The organisation the app's breadcrumb names (通讯录〉泰恒数字), the first step after the contacts."""
+        pattern = re.compile(self.options.breadcrumb_pattern)
+        for page in document.pages:
+            for line in page_lines(page):
+                match = pattern.search(line.text)
+                if match:
+                    confidence = min(BREADCRUMB_CONFIDENCE, line.confidence_of(*match.span("name")))
+                    return FieldReading("organisation", match.group("name"), confidence, page.number, line.bbox, line.text,
+                                        ("the app's breadcrumb (通讯录 > organisation)",))
+        return None
+
     # --- a member list ------------------------------------------------------------------------------------
 
     def _members(self, document: Document) -> tuple[list[Record], list[Record]]:
@@ -182,8 +209,8 @@ class OrgChart(KindExtractor):
                                   lambda text: value_role(text, self.options.role_words, self.options.shapes),
                                   self.options.min_header_columns)
         named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))]
-        members = distinct_members(named)
-        pending = [r for r in members if any(w in r.get("status") for w in self.options.not_joined_words)]
+        members = distinct_members(named, self.options.not_joined_words)
+        pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]
         return (joined, pending) if len(members) >= 2 else ([], [])
 
@@ -203,25 +230,31 @@ _COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
 
 
 def _pieces(line: Line) -> list[str]:
-    """Each block's text, and a block joined to a bare count printed apart on its right (研发中心 … 12人>): a tree
-    node is one of them."""
+    """Each block's text, and a block joined to a count printed apart on its right (研发中心 … 12人>, 产品部 … 6 >)
+    as name(count): a tree node is one of them."""
     blocks = [line.text[a:b] for a, b in line.spans]
-    joined = [a + b for a, b in zip(blocks, blocks[1:]) if _COUNT_ONLY.fullmatch(b) and not _COUNT_ONLY.fullmatch(a)]
+    joined = [f"{a}({re.search(r'[0-9]+', b).group(0)})" for a, b in zip(blocks, blocks[1:])
+              if _COUNT_ONLY.fullmatch(b) and not _COUNT_ONLY.fullmatch(a)]
     return blocks + joined
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def distinct_members(records: list[Record]) -> list[Record]:
+def distinct_members(records: list[Record], not_joined_words: list[str]) -> list[Record]:
     """One record per member: a member listed under two departments counts once; one name with two different
-    valid mobiles is two people; a name without a valid mobile is one."""
-    out: dict[tuple[str, str], Record] = {}
+    valid mobiles is two people, and so is one name shown both joined and not joined; a name without a valid
+    mobile is one."""
+    out: dict[tuple[str, str, bool], Record] = {}
     for record in records:
         mobile = _MOBILE.search(record.get("mobile").replace(" ", ""))
-        out.setdefault((record.get("name"), mobile.group(0) if mobile else ""), record)
-    named_with_mobile = {name for name, mobile in out if mobile}
-    return [r for (name, mobile), r in out.items() if mobile or name not in named_with_mobile]
+        out.setdefault((record.get("name"), mobile.group(0) if mobile else "", _not_joined(record, not_joined_words)), record)
+    named_with_mobile = {name for name, mobile, _ in out if mobile}
+    return [r for (name, mobile, _), r in out.items() if mobile or name not in named_with_mobile]
+
+
+def _not_joined(record: Record, words: list[str]) -> bool:
+    return any(w in record.get("status") for w in words)
 
 
 def _is_member_name(text: str) -> bool:

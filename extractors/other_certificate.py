@@ -27,7 +27,7 @@ class OtherCertificate(KindExtractor):
 
     def extract(self, document: Document) -> list[Fact]:
         wanted = (*FIELDS, "holder_organisation")
-        items = read_items(document, self.reader, ("cert_no", "title"), wanted, self.options.min_fields)
+        items = read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields)
         return [item_fact(document, NAME, _holder(item), FIELDS, NAME, required=("title",)) for item in items]
 
 
@@ -41,6 +41,10 @@ def _holder(item: Item) -> Item:
         fields["holder"] = organisation.with_value(registered_name(organisation.value))
     if (issuer := fields.get("issuer")) is not None:
         fields["issuer"] = issuer.with_value(registered_name(issuer.value))
+    holder = fields.get("holder")
+    for other in ("issuer", "title"):  # the holder's name printed large is neither the issuer nor the title
+        if holder is not None and other in fields and fields[other].value == holder.value:
+            del fields[other]
     return Item(fields, item.pages, item.text)
 
 

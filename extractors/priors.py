@@ -7,6 +7,8 @@
 - `before_words`: a value followed closely by one of `words` (…公司于…开发完成; an addressee's 公司：);
 - `range_end` / `range_start`: an end of a printed range (有效期：X 至 Y);
 - `only`: the only value of its type on the page;
+- `same_shape`: one of several different values of one exact shape (a certificate number per certificate);
+- `last`: the value printed lowest on the page (an issuer at the foot, by its seal);
 - `own_line`: a value that is all its line prints (a title in 《》);
 - `earliest` / `latest`: of exactly two distinct dates on the page, the earlier / the later.
 """
@@ -73,7 +75,9 @@ def _before_words(spec: PriorSpec, candidates: list[Candidate], context: PageCon
 
 
 def _close(upper, lower) -> bool:
-    return 0 <= lower.bbox[1] - upper.bbox[3] <= 1.5 * max(upper.height, lower.height)
+    """The next line of the same paragraph: below, boxes touching or overlapping a little (tall script)."""
+    height = max(upper.height, lower.height)
+    return -0.3 * height <= lower.bbox[1] - upper.bbox[3] <= 1.5 * height
 
 
 def _own_line(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:
@@ -92,11 +96,42 @@ def _range(role: RangeRole) -> Prior:
 
 
 def _only(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:
-    chosen = [c for c in candidates if c.found.valid and (spec.script is None or _script(str(c.found.value)) == spec.script)]
+    """The only value of its type on the page that no other field's label claims (主体类型 有限责任公司 is a type)."""
+    chosen = [c for c in candidates if c.found.valid and (spec.script is None or _script(str(c.found.value)) == spec.script)
+              and (c.segment.after is None or c.segment.after.field == c.field)]
     if len({c.found.value for c in chosen}) == 1:
         where = f"the only {spec.script} value" if spec.script else "the only value"
         for candidate in chosen:
             candidate.add_prior(0.8, f"{where} of its kind on the page")
+
+
+def _last(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:
+    """The value of its type printed lowest on the page: who signs and seals (an issuer at the foot)."""
+    usable = [c for c in candidates if c.found.valid]
+    if not usable:
+        return
+    lowest = max(usable, key=lambda c: (c.bbox[3], c.bbox[0]))
+    for candidate in usable:
+        if candidate.found.value == lowest.found.value:
+            candidate.add_prior(0.6, "printed lowest on the page, where the issuer signs")
+
+
+def _same_shape(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:
+    """Two or more different values of one exact shape (2024TCP7189800, 2023TCA6094691: four digits, three
+    letters, seven digits) on a page of several items: one per item, each its item's."""
+    by_shape: dict[str, set[str]] = {}
+    for candidate in candidates:
+        value = str(candidate.found.value)
+        if candidate.found.valid and len(value) >= 6:
+            by_shape.setdefault(_shape(value), set()).add(value)
+    for candidate in candidates:
+        values = by_shape.get(_shape(str(candidate.found.value)), set())
+        if len(values) >= 2:
+            candidate.add_prior(0.6, f"one of {len(values)} values of the same shape, one per item")
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"[A-Za-z]", "L", re.sub(r"\d", "D", value))
 
 
 def _script(text: str) -> str:
@@ -123,6 +158,8 @@ PRIORS: dict[str, Prior] = {
     "range_end": _range(RangeRole.END),
     "range_start": _range(RangeRole.START),
     "only": _only,
+    "same_shape": _same_shape,
+    "last": _last,
     "own_line": _own_line,
     "earliest": _extreme(latest=False),
     "latest": _extreme(latest=True),

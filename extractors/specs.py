@@ -4,12 +4,13 @@ number formats its identifiers are printed in (`formats`), and the kind's own op
 extractor's model)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from extractors.field_types import FieldSpec, FieldType
 from extractors.priors import check_prior_names
@@ -32,9 +33,33 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ClassifyPattern(_Spec):
+    """A shape the text shows again and again (a member list's 部门·职务 lines): its weight counts when the
+    pattern matches at least `at_least` times."""
+
+    pattern: str
+    weight: float
+    at_least: int = 1
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a regular expression ({exc})") from exc
+        return pattern
+
+
 class KindSpec(_Spec):
     min_score: float
     keywords: dict[str, float]
+    patterns: list[ClassifyPattern] = []
+
+    def score(self, text: str) -> float:
+        """`text` normalised and lower-cased (extractors/classify.py)."""
+        found = sum(weight for word, weight in self.keywords.items() if word.lower() in text)
+        return found + sum(p.weight for p in self.patterns if len(re.findall(p.pattern, text)) >= p.at_least)
 
 
 class FieldsFile(_Spec):

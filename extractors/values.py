@@ -118,38 +118,14 @@ def parse_count(text: str) -> int:
     return int(value)
 
 
-_DATE_ARABIC = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-_DATE_CN = re.compile(f"([{_CN_DIGITS}]{{4}})年([{_CN_DIGITS}]{{1,3}})月([{_CN_DIGITS}]{{1,3}})日")
 _MONTH = re.compile(r"(\d{4})\s*[年\-/.]?\s*(\d{1,2})\s*月?")
-_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "O": "0", "o": "0"}
 
 
 def parse_date(text: str) -> dt.date:
-    compact = normalise(text)
-    match = _DATE_ARABIC.search(compact)
-    if match:
-        return _real_date(int(match.group(1)), int(match.group(2)), int(match.group(3)), text)
-    match = _DATE_CN.search(re.sub(r"[—\-－]", "一", compact))
-    if match:
-        year = "".join(_YEAR_DIGITS.get(c, "?") for c in match.group(1))
-        if "?" in year:
-            raise ValueParseError(f"not a year: {match.group(1)!r}")
-        return _real_date(int(year), _small_chinese(match.group(2)), _small_chinese(match.group(3)), text)
-    raise ValueParseError(f"not a date: {text!r}")
+    """The first date printed in `text`, in any printed form (extractors/dates.py); raises ValueParseError."""
+    from extractors.dates import parse_date as first_date
 
-
-def _small_chinese(numerals: str) -> int:
-    try:
-        return int(cn2an.cn2an(numerals, "normal"))
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise ValueParseError(f"not a Chinese numeral: {numerals!r}") from exc
-
-
-def _real_date(year: int, month: int, day: int, text: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueParseError(f"not a real date: {text!r}") from exc
+    return first_date(text)
 
 
 def parse_month(text: str) -> str:
