@@ -17,7 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from extractors.registry import FunctionExtractor
+from extractors.dates import find_months
 from extractors.labels import LabelHit, labels_in_texts as find_labels
+from extractors.name_shapes import find_organisations
+from pipeline.names import likely_same_company
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, block_below, blocks_right_of
 from extractors.specs import load_fields, load_options
 from extractors.lines import group_lines
@@ -31,9 +34,9 @@ CASE, COUNT_IN_DOCUMENT, COUNT, WELL_KNOWN = ("customer_case", "customer_case_co
                                                "customer_case_count", "well_known_client")
 DOUBTFUL = 0.6  # the confidence of a value that fails its format check
 NEAR_MATCH = 0.85  # a count that relied on taking two nearly equal entries as one case
+BRAND_CLIENT = 0.95  # a client printed by its brand (顺丰速运), not its registered name: still a client
 CASE_FIELDS = ("client", "project", "period")
 _BULLET = re.compile(r"[\d一二三四五六七八九十]{1,2}[.、．)）]|[（(][\d一二三四五六七八九十]{1,2}[)）]|[•·●■◆*\-]")
-_MONTH = re.compile(r"((?:19|20)\d{2})[年./\-]([01]?\d)")
 _EDGE_PUNCT = " ：:;；，,。.、|"
 
 
@@ -41,6 +44,7 @@ class CaseOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     heading_patterns: list[str]
+    table_project_columns: list[str]
     short_label_length: int
     table_min_columns: int
     org_suffixes: list[str]
@@ -53,9 +57,16 @@ def options() -> CaseOptions:
     return load_options(NAME, CaseOptions)
 
 
-@lru_cache(maxsize=1)
-def _columns() -> dict[str, list[str]]:
-    return {name: spec.labels for name, spec in load_fields(NAME).fields.items()}
+@lru_cache(maxsize=2)
+def _columns(project_described: bool = False) -> dict[str, list[str]]:
+    """The table columns: the fields' labels; with `project_described`, a 项目内容 / 建设内容 column names the
+    project (a table with no 项目名称 column)."""
+    if not project_described:
+        return {name: spec.labels for name, spec in load_fields(NAME).fields.items()}
+    described = options().table_project_columns
+    columns = {name: [label for label in labels if label not in described] for name, labels in _columns().items()}
+    columns["project"] = columns["project"] + described
+    return columns
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,13 @@ class Part:
 
 @dataclass
 class Draft:
-    """A case as its lines are collected: the labelled parts and all its text (for 500强 mentions)."""
+    """A case as its lines are collected: the labelled parts, its heading line, all its text (for 500强 mentions)
+    and its lines as read (for a case told in prose: its client, project and months by their shapes)."""
 
     parts: dict[str, Part] = field(default_factory=dict)
     context: list[str] = field(default_factory=list)
+    heading: Part | None = None
+    blocks: list[tuple[int, TextBlock]] = field(default_factory=list)  # (page, block)
 
 
 @dataclass(frozen=True)
@@ -94,14 +108,18 @@ class CaseReading:
 def extract(document: Document) -> list[Fact]:
     drafts: list[Draft] = []
     headings = 0
+    front: list[TextBlock] = []  # what the document prints before its first case: its title and author
     for page in document.pages:  # a case cut by a page break continues on the next page
         rows = case_table_rows(document, page)
         if rows:
             drafts = table_drafts(rows, drafts)
         else:
+            if not drafts:
+                front += _before_first_heading(page)
             drafts = section_drafts(page, drafts)
             headings += count_headings(page)
-    cases = distinct_cases([read_case(d) for d in drafts if "client" in d.parts or "project" in d.parts])
+    drafts = [from_prose(d, _authors(front, drafts)) for d in _without_contents(drafts)]
+    cases = distinct_cases([read_case(d) for d in drafts if "project" in d.parts or _names_a_client(d)])
     facts = [case_fact(document, case) for case in cases]
     facts.append(count_fact(document, cases, headings))
     return facts + [well_known_fact(document, case) for case in cases if is_well_known(case)]
@@ -111,7 +129,10 @@ def extract(document: Document) -> list[Fact]:
 
 def case_table_rows(document: Document, page: Page) -> list[TableRow]:
     """The rows under a case table's header on this page; none when no row names a client or a project."""
-    rows = read_table(document.model_copy(update={"pages": [page]}), _columns(), options().table_min_columns)
+    one_page = document.model_copy(update={"pages": [page]})
+    rows = read_table(one_page, _columns(), options().table_min_columns)
+    if rows and not any("project" in row.cells for row in rows):
+        rows = read_table(one_page, _columns(project_described=True), options().table_min_columns)
     return rows if any("client" in row.cells or "project" in row.cells for row in rows) else []
 
 
@@ -120,8 +141,19 @@ def table_drafts(rows: list[TableRow], drafts: list[Draft]) -> list[Draft]:
     one, a client); any other row continues the case above it (a wrapped cell)."""
     indexed = any(row.cells.get("index") for row in rows)
     drafts = list(drafts)
+    gaps = sorted(b.bbox[1] - a.bbox[1] for a, b in zip(rows, rows[1:]) if a.page == b.page and b.bbox[1] > a.bbox[1])
+    pitch = gaps[len(gaps) // 2] if gaps else None
+    previous = None
     for row in rows:
-        starts = bool(row.cells.get("index")) if indexed else bool(row.cells.get("client"))
+        detached = (pitch is not None and previous is not None and previous.page == row.page
+                    and row.bbox[1] - previous.bbox[1] > 2.5 * pitch)
+        if detached and not row.cells.get("index"):
+            continue  # below the table: a note (注：以上项目均可提供合同…), a signature line
+        previous = row
+        # a row whose 序号 OCR lost still starts a case when it names a second client
+        second_client = (bool(find_organisations(normalise(row.cells.get("client", "")))) and bool(drafts)
+                         and "client" in drafts[-1].parts and bool(find_organisations(normalise(drafts[-1].parts["client"].text))))
+        starts = (bool(row.cells.get("index")) or second_client) if indexed else bool(row.cells.get("client"))
         if starts or not drafts:
             drafts.append(Draft())
         _add_row(drafts[-1], row.cells, Part("", row.page, row.bbox, row.confidence))
@@ -149,11 +181,15 @@ def section_drafts(page: Page, drafts: list[Draft]) -> list[Draft]:
     drafts = list(drafts)
     for block, block_hits in zip(blocks, hits):
         hit = leading_label(normalise(block.text), block_hits)
-        if is_heading(block.text) or (hit and _starts_case(hit.field, drafts)):
+        heading = is_heading(block.text)
+        if heading or (hit and _starts_case(hit.field, drafts)):
             drafts.append(Draft())
+            if heading:
+                drafts[-1].heading = Part(block.text, page.number, block.bbox, block.confidence)
         if not drafts:
             continue
         drafts[-1].context.append(block.text)
+        drafts[-1].blocks.append((page.number, block))
         if hit is not None and hit.field not in drafts[-1].parts:
             part = labelled_value(page, block, hit, block_hits)
             if part is not None:
@@ -161,10 +197,90 @@ def section_drafts(page: Page, drafts: list[Draft]) -> list[Draft]:
     return drafts
 
 
+def _before_first_heading(page: Page) -> list[TextBlock]:
+    blocks = [b for line in group_lines(page.blocks) for b in line]
+    first = next((i for i, b in enumerate(blocks) if is_heading(b.text)), len(blocks))
+    return blocks[:first]
+
+
+def _authors(front: list[TextBlock], drafts: list[Draft]) -> set[str]:
+    """Organisations that are not a case's client: the document's author, named before the first case (its
+    title page) or in the page header above most cases."""
+    authors = {m.value for b in front for m in find_organisations(normalise(b.text))}
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        for name in {m.value for _, b in draft.blocks for m in find_organisations(normalise(b.text))}:
+            seen[name] = seen.get(name, 0) + 1
+    return authors | {name for name, n in seen.items() if len(drafts) >= 3 and n >= 0.6 * len(drafts)}
+
+
+PROSE = 0.85  # a client, project or period read from a case told in prose, by its shape alone
+
+
+def from_prose(draft: Draft, authors: set[str]) -> Draft:
+    """A case told in prose, without labels: its client is the first organisation named that is not the
+    document's author; its project is its heading's words; its period the first and last month it names."""
+    if not draft.blocks or draft.heading is None:
+        return draft
+    parts = dict(draft.parts)
+    body = draft.blocks[1:]  # the heading names the project; the client is named in the text under it
+    if "client" not in parts:
+        for page, block in body:
+            names = [m for m in find_organisations(normalise(block.text)) if m.value not in authors and m.strength >= 0.7]
+            if names:
+                parts["client"] = Part(names[0].value, page, block.bbox, block.confidence * PROSE)
+                break
+    title = _heading_words(draft.heading.text)
+    if "project" not in parts and len(title) >= 4:
+        parts["project"] = Part(title, draft.heading.page, draft.heading.bbox, draft.heading.confidence * PROSE)
+    if "period" not in parts:
+        months = [(page, block, m) for page, block in draft.blocks for m in find_months(normalise(block.text))]
+        if months:
+            first, last = months[0], months[-1]
+            span = first[2].value if first[2].value == last[2].value else f"{first[2].value}/{last[2].value}"
+            parts["period"] = Part(span, first[0], first[1].bbox, min(first[1].confidence, last[1].confidence) * PROSE)
+    return Draft(parts, draft.context, draft.heading, draft.blocks)
+
+
+def _without_contents(drafts: list[Draft]) -> list[Draft]:
+    """A document telling its cases under labels may list them first, one heading line each (1.远航文旅扫码点单
+    小程序 …, a screenshot's caption under some): that list is its contents, not more cases."""
+    if not any(d.parts for d in drafts):
+        return drafts
+    by_labels = any(d.heading is None and d.parts for d in drafts)  # cases that start at a 客户 label, not a heading
+    contents = [d for d in drafts if not d.parts and d.heading is not None and (len(d.blocks) == 1 or by_labels)]
+    kept = [d for d in drafts if d not in contents]
+    for draft in kept:  # a contents line naming a case's client names its project
+        client = _clean(draft.parts["client"].text) if "client" in draft.parts else ""
+        line = next((d.heading for d in contents if client and _heading_words(d.heading.text).startswith(client)), None)
+        if line is not None and "project" not in draft.parts:
+            words = _heading_words(line.text)
+            words = words[len(client):] if words.startswith(client * 2) else words  # 金桥服饰金桥服饰门店巡检…
+            draft.parts["project"] = Part(words, line.page, line.bbox, line.confidence * PROSE)
+    return kept
+
+
+def _names_a_client(draft: Draft) -> bool:
+    """A draft with a client and nothing else is a case only when the client looks like an organisation: a
+    table's footnote row (注：以上项目均可提供合同…) is none."""
+    client = draft.parts.get("client")
+    return client is not None and ("period" in draft.parts or _clean(client.text).endswith(tuple(options().org_suffixes)))
+
+
+def _heading_words(text: str) -> str:
+    compact = normalise(text)
+    for pattern in options().heading_patterns:
+        compact = re.sub(pattern, "", compact)
+    return compact.strip(_EDGE_PUNCT)
+
+
 def _starts_case(field_name: str, drafts: list[Draft]) -> bool:
+    """A client or project label starts a case when the case being read has one already, or when the cases
+    read so far are headings alone (a contents list: the labelled cases come after it)."""
     if field_name not in ("client", "project"):
         return not drafts
-    return not drafts or field_name in drafts[-1].parts
+    contents = len(drafts) >= 2 and all(d.heading is not None and not d.parts for d in drafts[-2:])
+    return not drafts or field_name in drafts[-1].parts or contents
 
 
 def leading_label(compact: str, hits: list[LabelHit]) -> LabelHit | None:
@@ -238,9 +354,15 @@ def read_case(draft: Draft) -> CaseReading:
     project = _clean(draft.parts["project"].text) if "project" in draft.parts else None
     period = _checked_period(draft.parts.get("period"), warnings)
     used = [draft.parts[name] for name in CASE_FIELDS if name in draft.parts]
-    confidence = min(p.confidence for p in used) * (DOUBTFUL if warnings else 1.0)
+    brand_only = bool(warnings) and all(w.startswith("client") for w in warnings) and not _anonymised(client or "")
+    confidence = min(p.confidence for p in used) * (BRAND_CLIENT if brand_only else DOUBTFUL if warnings else 1.0)
     anchor = draft.parts.get("client") or draft.parts["project"]
     return CaseReading(client, project or None, period, round(confidence, 4), tuple(warnings), anchor, "".join(draft.context))
+
+
+def _anonymised(client: str) -> bool:
+    """某知名连锁餐饮品牌, 某银行, 张**: a client the document will not name."""
+    return client.startswith("某") or "知名" in client or "*" in client
 
 
 def _clean(text: str) -> str:
@@ -269,13 +391,12 @@ def _checked_period(part: Part | None, warnings: list[str]) -> str | None:
 
 def parse_period(text: str) -> str:
     """2023年3月 / 2023.03-2023.09 / 2023-03至2023-09 / 2023年3月12日 -> 2023-03 or 2023-03/2023-09."""
-    compact = normalise(text)
-    months = [(int(y), int(m)) for y, m in _MONTH.findall(compact)]
-    if not months or len(months) > 2 or not all(1 <= m <= 12 for _, m in months):
+    months = [m.value for m in find_months(normalise(text))]
+    if not months or len(months) > 2:
         raise ValueError(f"project time {text!r} is not a month or a range of months")
     if len(months) == 2 and months[1] < months[0]:
         raise ValueError(f"project time {text!r} ends before it starts")
-    return "/".join(f"{y:04d}-{m:02d}" for y, m in months)
+    return "/".join(months)
 
 
 # --- distinct cases and the facts -------------------------------------------------------------------------
@@ -290,15 +411,29 @@ def _bare(text: str | None) -> str:
 
 
 def same_case(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Two entries name one case when what both print (client, project) is alike: a contents line naming only
+    the project is the case told in full further on."""
     limit = options().same_case_similarity
-    return all(x == y or (x and y and fuzz.ratio(x, y) >= limit) for x, y in zip(a, b))
+    shared = [(x, y) for x, y in zip(a, b) if x and y]
+    if bool(shared) and all(x == y or fuzz.ratio(x, y) >= limit for x, y in shared):
+        return True
+    # one project, its client printed by brand in one document (鲜丰地产) and by registered name in another; two
+    # registered names are two clients
+    suffixes = tuple(options().org_suffixes)
+    brand = bool(a[0] and b[0]) and (not a[0].endswith(suffixes) or not b[0].endswith(suffixes))
+    return brand and bool(a[1] and b[1]) and fuzz.ratio(a[1], b[1]) >= limit and likely_same_company(a[0], b[0])
 
 
 def distinct_cases(cases: list[CaseReading]) -> list[CaseReading]:
+    """One reading per case, the one printing most of it."""
     kept: list[CaseReading] = []
     for case in cases:
-        if not any(same_case(case_key(case.client, case.project), case_key(k.client, k.project)) for k in kept):
+        key = case_key(case.client, case.project)
+        match = next((i for i, k in enumerate(kept) if same_case(key, case_key(k.client, k.project))), None)
+        if match is None:
             kept.append(case)
+        elif sum(v is not None for v in case.value.values()) > sum(v is not None for v in kept[match].value.values()):
+            kept[match] = case
     return kept
 
 

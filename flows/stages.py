@@ -48,9 +48,22 @@ def extract_facts(documents: list[Document], application: Application | None, ap
             errors.append(BundleError(document=document.path, code=ErrorCode.EXTRACTION_FAILED,
                                       message=f"extraction failed ({type(exc).__name__}: {exc}); the document needs a manual read"))
     facts.extend(bundle_facts(facts))
+    unread = unread_documents(classified)
+    if unread is not None:
+        facts.append(unread)
     if application is not None:
         facts.extend(application_facts(application, application_path))
     return classified, number_facts(facts), errors
+
+
+def unread_documents(documents: list[Document]) -> Fact | None:
+    """The documents that gave no evidence: unreadable, or of no kind the pipeline knows. A count that falls
+    short is then not a failure yet (validators/checks.short_count)."""
+    unread = [d.path for d in documents if d.error is not None or d.kind is DocumentKind.UNKNOWN]
+    if not unread:
+        return None
+    return Fact(name="unread_documents", value=unread, confidence=1.0, document="; ".join(unread), extractor="pipeline",
+                text=f"{len(unread)} documents gave no evidence")
 
 
 def extract_and_evaluate(bundle: IngestedBundle, documents: list[Document], markets: list[str] | None,

@@ -29,6 +29,17 @@ def unsure(rule: Rule, facts: list[Fact | None]) -> Fact | None:
     return next((f for f in facts if f is not None and f.confidence < floor), None)
 
 
+def short_count(facts: "FactSet", rule: Rule, reason: str, used: list[Fact], observed) -> RequirementResult:
+    """A count of evidence gathered over the bundle's documents (cases, people, certificates) below the
+    threshold fails, unless documents went unread: one of them may hold what is missing."""
+    unread = facts.first("unread_documents")
+    if unread is not None and unread.value:
+        names = ", ".join(unread.value[:5]) + (f" and {len(unread.value) - 5} more" if len(unread.value) > 5 else "")
+        return result(rule, S.NEEDS_REVIEW, f"{reason}, but {len(unread.value)} documents could not be read or recognised "
+                      f"({names}): check whether they hold more", [*used, unread], observed)
+    return result(rule, S.FAIL, reason, used, observed)
+
+
 def low_confidence(rule: Rule, fact: Fact, facts: list[Fact], observed=None) -> RequirementResult:
     return result(
         rule, S.NEEDS_REVIEW,

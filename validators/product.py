@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from pipeline.models import RequirementResult, RequirementStatus as S
 from pipeline.names import same_company
-from validators.checks import low_confidence, result, unsure
+from validators.checks import low_confidence, result, short_count, unsure
 from validators.facts import FactSet
 from validators.rules import Rule
 
@@ -107,7 +107,9 @@ def check_customer_cases(facts: FactSet, rule: Rule, as_of: dt.date) -> Requirem
     doubtful = unsure(rule, [count])
     if doubtful:
         return low_confidence(rule, doubtful, [count], count.value)
-    status = S.PASS if count.value >= rule.threshold else S.FAIL
-    return result(rule, status, f"{count.value} distinct customer cases; {rule.threshold} needed", [count], count.value)
+    reason = f"{count.value} distinct customer cases; {rule.threshold} needed"
+    if count.value >= rule.threshold:
+        return result(rule, S.PASS, reason, [count], count.value)
+    return short_count(facts, rule, reason, [count], count.value)
 
 

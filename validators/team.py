@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from pipeline.models import Fact, RequirementResult, RequirementStatus as S
 from pipeline.names import company_key, likely_same_company, pinyin_match, same_company
-from validators.checks import low_confidence, result, unsure
+from validators.checks import low_confidence, result, short_count, unsure
 from validators.facts import FactSet
 from validators.rules import Rule
 
@@ -38,7 +38,7 @@ def check_team_size(facts: FactSet, rule: Rule, as_of: dt.date) -> RequirementRe
         used.append(pending)
     if all(sides.values()):
         return result(rule, S.PASS, f"{count} people on {source}, at least {rule.threshold}", used, count)
-    return result(rule, S.FAIL, f"{count} people on {source}, fewer than {rule.threshold}", used, count)
+    return short_count(facts, rule, f"{count} people on {source}, fewer than {rule.threshold}", used, count)
 
 
 def _social_security_problem(facts: FactSet, rule: Rule, as_of: dt.date) -> str | None:
@@ -88,8 +88,9 @@ def check_certified_ops_engineers(facts: FactSet, rule: Rule, as_of: dt.date) ->
         return result(rule, S.NEEDS_REVIEW, "certificate holders printed in Latin letters matched the roster only by "
                       f"pinyin ({'; '.join(by_pinyin)}): check they are the same people", cited, len(valid))
     detail = f"{len(valid)} valid senior ops certificates of distinct people" + (f" ({'; '.join(notes)})" if notes else "")
-    status = S.PASS if len(valid) >= rule.threshold else S.FAIL
-    return result(rule, status, f"{detail}; {rule.threshold} needed", cited, len(valid))
+    if len(valid) >= rule.threshold:
+        return result(rule, S.PASS, f"{detail}; {rule.threshold} needed", cited, len(valid))
+    return short_count(facts, rule, f"{detail}; {rule.threshold} needed", cited, len(valid))
 
 
 def is_senior_ops(cert: dict) -> bool:
