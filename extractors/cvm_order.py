@@ -121,6 +121,8 @@ class CvmOrder(KindExtractor):
         def role(text: str) -> str | None:
             if self.order_id(text) is not None and len(text.replace(" ", "")) <= 34:
                 return "order_id"
+            if value_role(text, {}, ("amount",)):  # ¥1,815.00 under a header OCR misread (订单金解)
+                return "order_amount"
             return value_role(text, self.options.list_words, ())
 
         header, records = read_records(document_rows(document), self.options.list_columns, role, self.options.list_min_columns)

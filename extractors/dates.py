@@ -48,8 +48,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # the day may run on into a time OCR printed without a space (2026-11-2418:59:59)
     ("ymd", re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?P<s1>[年\-/.])(?P<m>\d{{1,2}})(?P<s2>[月\-/.])(?P<d>\d{{1,2}})(?:(?!\d)|(?<=\d\d)(?=\d{{1,2}}:\d\d))日?")),
     ("cn", re.compile(rf"(?P<y>[{_CN}]{{4}})年(?P<m>[{_CN}]{{1,3}})月(?P<d>[{_CN}]{{1,3}})日")),
-    ("mdy_word", re.compile(rf"(?i)(?<![a-z])(?P<m>{_MONTH_WORD})\.? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? ?(?P<y>{_YEAR})(?!\d)")),
-    ("dmy_word", re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)? ?(?:of ?)?(?P<m>{_MONTH_WORD})\.?,? ?(?P<y>{_YEAR})(?!\d)")),
+    # Aug 9, 2029 (OCR may read the comma as a point: Jan 16.2026)
+    ("mdy_word", re.compile(rf"(?i)(?<![a-z])(?P<m>{_MONTH_WORD})\.? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[,.]? ?(?P<y>{_YEAR})(?!\d)")),
+    # 9 August 2029, 09-Aug-2029 (Huawei), 9th of Aug. 2029
+    ("dmy_word", re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ \-/]?(?:of ?)?(?P<m>{_MONTH_WORD})\.?,?[ \-/]?(?P<y>{_YEAR})(?!\d)")),
     ("numeric", re.compile(rf"(?<![\d.\-/])(?P<a>\d{{1,2}})(?P<s1>[/.\-])(?P<b>\d{{1,2}})(?P=s1)(?P<y>{_YEAR})(?!\d)")),
 )
 _YMD_SEPARATORS = {("年", "月"), ("-", "-"), ("/", "/"), (".", ".")}

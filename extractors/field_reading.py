@@ -18,7 +18,7 @@ from typing import Any
 
 from extractors.field_types import FieldSpec, FieldType, Found, find_values
 from extractors.labels import LabelHit, find_labels
-from extractors.lines import Line, make_line, page_lines
+from extractors.lines import Line, make_line, normalise_line, page_lines
 from extractors.shapes import BAD_CHECK_CONFIDENCE, IdFormat, Lookalikes
 from pipeline.models import BBox, Document, Fact, Page
 
@@ -170,8 +170,11 @@ class FieldReader:
             if spec.type is FieldType.NONE or (wanted is not None and name not in wanted):
                 continue
             candidates = self._candidates(name, spec, segments)
-            if spec.type in _WRAPPING:
-                candidates += [c for c in self._candidates(name, spec, wrapped) if _crosses(c)]
+            if spec.wraps or (spec.wraps is None and spec.type in _WRAPPING):
+                candidates += [c for c in self._candidates(name, spec, wrapped) if _crosses(c) and not self._ends_at_join(c, spec)]
+            if spec.never:
+                never = {normalise_line(v).replace(" ", "") for v in spec.never}
+                candidates = [c for c in candidates if normalise_line(str(c.found.value)).replace(" ", "") not in never]
             self._label_evidence(name, spec, candidates, context)
             apply_priors(spec, candidates, context)
             out[name] = _readings(name, spec, candidates, page.number)
@@ -186,6 +189,13 @@ class FieldReader:
             out += [Candidate(name, f, segment, rank) for rank, f in enumerate(found)
                     if not segment.line.crosses_hard(segment.start + f.start, segment.start + f.end)]
         return out
+
+    def _ends_at_join(self, candidate: Candidate, spec: FieldSpec) -> bool:
+        """The upper line already ends in a whole value of the type (名称 武汉…有限公司 | 类型 有限责任公司…): the
+        line break cut nothing, and a value running on over it joins two."""
+        join = candidate.segment.join
+        upper = candidate.line.text[candidate.start:join].rstrip()
+        return any(f.end == len(upper) for f in find_values(upper, spec, self.formats, self.lookalikes))
 
     def _label_evidence(self, name: str, spec: FieldSpec, candidates: list[Candidate], context: PageContext) -> None:
         # A label followed on its own line by a value of the field's type has its value: it reaches no further.
@@ -260,14 +270,23 @@ _WRAPPING = (FieldType.DATE, FieldType.MONTH, FieldType.ORGANISATION)  # values 
 
 def _wrapped(context: PageContext) -> list[Segment]:
     """Each line of running text joined to the next (a date or a name cut by the line break:
-    …于二〇二〇年 | 十二月二十八日开发完成): one segment per pair of close lines neither of which holds a label."""
+    …于二〇二〇年 | 十二月二十八日开发完成; 被评为“20 | 25年度诚信示范企业”): one segment per pair of close lines,
+    from the upper line's last label on (that label before it) to the end of a lower line holding none."""
     out = []
     for upper, lower in zip(context.lines, context.lines[1:]):
-        if context.hits[upper.index] or context.hits[lower.index] or not _continues(upper, lower):
+        if context.hits[lower.index] or not _continues(upper, lower):
             continue
+        last = max(context.hits[upper.index], key=lambda h: h.end, default=None)
         joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])
-        out.append(Segment(joined, 0, len(joined.text), None, joined.spans[len(upper.blocks)][0]))
+        start = _offset_in(joined, upper, last.end) if last is not None else 0
+        out.append(Segment(joined, start, len(joined.text), last, joined.spans[len(upper.blocks)][0]))
     return out
+
+
+def _offset_in(joined: Line, upper: Line, offset: int) -> int:
+    """An offset of the upper line's text in the text of the upper and lower lines joined (the join may add a
+    space between the lines' blocks, never inside the upper line)."""
+    return offset if joined.text.startswith(upper.text) else joined.text.find(upper.text[offset:])
 
 
 def _continues(upper: Line, lower: Line) -> bool:
@@ -324,9 +343,21 @@ def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int
             evidence.append(candidate.label_how)
         if candidate.prior:
             evidence.append(f"prior: {candidate.prior_how}")
-        out.append(FieldReading(name, found.value, round(confidence, 4), page, candidate.bbox, candidate.printed,
+        out.append(FieldReading(name, _unjoined(candidate), round(confidence, 4), page, candidate.bbox, candidate.printed,
                                 tuple(evidence), tuple(warnings)))
     return disagreeing(sorted(out, key=lambda r: -r.confidence))
+
+
+def _unjoined(candidate: Candidate):
+    """A text value read across a line break, without the space that joining the two lines put there (20 | 25年度)."""
+    value, join = candidate.found.value, candidate.segment.join
+    if not isinstance(value, str) or join is None or not candidate.start < join < candidate.end:
+        return value
+    at = candidate.printed.find(value)
+    cut = join - 1 - candidate.start - at  # the joining space's place in the value
+    if at >= 0 and 0 < cut < len(value) and value[cut] == " ":
+        return value[:cut] + value[cut + 1:]
+    return value
 
 
 def disagreeing(readings: list[FieldReading]) -> list[FieldReading]:

@@ -55,6 +55,9 @@ class FieldSpec(_Spec):
     below: bool = True  # the value may be printed under its label
     above: bool = False  # the value may be printed over its label (dashboard cards)
     shops: bool = False  # organisation: 个体工商户 endings (经营部, 店, 坊 …) count near a label
+    latin: bool = False  # organisation: names in Latin letters (Huawei Technologies Co., Ltd.) count too
+    wraps: bool | None = None  # the value may run over a line break; None: dates, months and organisations do
+    never: list[str] = []  # values this field never takes (an invoice's buyer is never the Tencent seller)
     priors: list[PriorSpec] = []
 
 
@@ -74,7 +77,8 @@ class Found:
 _MONEY = re.compile(
     r"[(（]?(?:人民币|欧元|美元|港元|港币|日元|英镑|RMB|CNY|USD|EUR|HKD|JPY|GBP|¥)? ?[)）]?"
     r"(?:\d[\d,]*(?:\.\d+)?(?:[万亿]| ?(?i:million|thousand|billion))?|[零〇一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟百千万亿两]+)"
-    r"(?:元|圆| ?(?i:yuan))?(?:整)?(?:人民币|欧元|美元|港元|港币|日元|英镑| ?(?:RMB|CNY|USD|EUR|HKD))?"
+    r"(?:元|圆| ?(?i:yuan))?(?:[零壹贰叁肆伍陆柒捌玖一二三四五六七八九]角|零)?(?:[壹贰叁肆伍陆柒捌玖一二三四五六七八九]分)?(?:整)?"
+    r"(?:人民币|欧元|美元|港元|港币|日元|英镑| ?(?:RMB|CNY|USD|EUR|HKD))?"
 )
 _MONEY_UNIT = re.compile(r"[万亿元圆¥]|人民币|欧元|美元|港元|港币|日元|英镑|RMB|CNY|USD|EUR|HKD|JPY|GBP|(?i:yuan|million)")
 _COUNT = re.compile(r"(?<![\d.\-/:])\d[\d,]*(?:\.\d+)?(?:万|w|W|亿)?(?![\d\-/:.])")  # not a piece of a date, time or id
@@ -114,7 +118,7 @@ def _persons(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
 
 
 def _organisations(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
-    return [Found(m.value, m.start, m.end, m.strength) for m in find_organisations(text, shops=spec.shops)]
+    return [Found(m.value, m.start, m.end, m.strength) for m in find_organisations(text, shops=spec.shops, latin=spec.latin)]
 
 
 def _joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

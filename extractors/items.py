@@ -49,7 +49,7 @@ def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -
     columns = _clusters([p[0] for p in points], 3 * line)
     rows = _clusters([p[1] for p in points], 2 * line)
     if len(columns) == 1:
-        owner = _cutter(sorted(p[1] for p in points), bias, 1)
+        owner = _row_cutter(page, sorted(p[1] for p in points), bias, line)
     elif len(columns) * len(rows) >= len(points) and _one_per_cell(points, columns, rows):
         x_cuts = _column_cuts(page, points, columns, line)
         y_cuts = _gutters(page, rows, 1, _span(columns, 0.5 * _pitch(columns))) if len(rows) > 1 else []
@@ -144,6 +144,27 @@ def _gutters(page: Page, centres: list[float], axis: int, across: tuple[float, f
             best = (b - edge, (edge + b) / 2)
         cuts.append(best[1])
     return cuts
+
+
+def _row_cutter(page: Page, centres: list[float], bias: float, line: float):
+    """Items one above the other: cut in the empty band between them when one band stands out (cards, with
+    space between them: 1.5 times the usual gap between lines, and most of a line high); else at `bias` of the
+    way from one anchor to the next (rows of a list, evenly spaced)."""
+    covered = sorted((b.bbox[1], b.bbox[3]) for b in page.blocks)
+    cuts = []
+    for a, b in zip(centres, centres[1:]):
+        gaps, edge = [], a
+        for y0, y1 in covered:
+            if y1 <= edge or y0 >= b:
+                continue
+            if y0 > edge:
+                gaps.append((y0 - edge, (edge + y0) / 2))
+            edge = max(edge, y1)
+        widest = max(gaps, default=(0.0, 0.0))
+        usual = sorted(g for g, _ in gaps)[len(gaps) // 2] if gaps else 0.0
+        clear = len(gaps) >= 2 and widest[0] >= max(1.5 * usual, 0.8 * line)
+        cuts.append(widest[1] if clear else a + bias * (b - a))
+    return lambda centre: bisect(cuts, centre[1])
 
 
 def _cutter(centres: list[float], bias: float, axis: int):

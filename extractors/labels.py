@@ -50,7 +50,7 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
             for ent in _nlp(labels)(text).ents]
     hits += _fuzzy(text, labels, hits)
-    alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h)]
+    alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h) and not _in_company_name(text, h)]
     # a bilingual label (姓名Name, 认证名称Certification): the second half follows the first directly
     alone += [h for h in hits if h not in alone and any(_follows(text, first, h) for first in alone)]
     hits = alone
@@ -68,7 +68,11 @@ def _stands_alone(line: Line, hit: LabelHit) -> bool:
     starts = {start for start, _ in line.spans}
     before = line.text[hit.start - 1] if hit.start else ""
     after = line.text[hit.end:hit.end + 1]
-    return hit.start in starts or before in _OPENERS or after in (":", "：") or after.isdigit() or not before
+    if after in (":", "："):
+        return True
+    if hit.label.isascii() and re.match(r" ?[a-z]", line.text[hit.end:hit.end + 2]):
+        return False  # …the AWS Certification requirements…: an English word in running text
+    return hit.start in starts or before in _OPENERS or after.isdigit() or not before
 
 
 def _follows(text: str, first: LabelHit, second: LabelHit) -> bool:
@@ -81,6 +85,14 @@ _ADDRESS = re.compile(r"\S*(?:://|www\.|\w\.(?:com|cn|net|org|gov)\b)\S*", re.IG
 def _in_address(text: str, hit: LabelHit) -> bool:
     """A label's words inside a web address (edu.aliyun.com/certification) are no label."""
     return any(m.start() <= hit.start and hit.end <= m.end() for m in _ADDRESS.finditer(text))
+
+
+def _in_company_name(text: str, hit: LabelHit) -> bool:
+    """A label's words inside a Latin company name (CTIC (Beijing) Certification Co., Ltd.) are no label."""
+    from extractors.name_shapes import shapes
+
+    following = text[hit.end:].lstrip(" ,")
+    return any(following.lower().startswith(suffix.lower()) for suffix in shapes().latin_organisation_suffixes)
 
 
 def _fuzzy(text: str, labels: tuple[tuple[str, str], ...], exact: list[LabelHit]) -> list[LabelHit]:

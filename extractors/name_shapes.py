@@ -208,13 +208,14 @@ def _organisation_pattern(shops: bool) -> re.Pattern[str]:
     suffixes = spec.company + (spec.shop if shops else [])
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     char = rf"(?![{_CONNECTIVES}])[{_CJK}（）()A-Za-z0-9&]"
-    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(](?![\d\s]+人?[）)])[^）)]{{1,12}}[）)])?")  # not (15人)
+    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(](?![\d\s]+人?[）)]|以下|下称|简称)[^）)]{{1,12}}[）)])?")  # not (15人), (以下简称…)
 
 
-def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
+def find_organisations(text: str, *, shops: bool = False, latin: bool = False) -> list[NameMention]:
     """Organisation names in `text`: the longest run of name characters (no connective such as 与 or 的) that
-    ends in a suffix. With `shops`, the 个体工商户 endings count too, weakly."""
-    found = []
+    ends in a suffix. With `shops`, the 个体工商户 endings count too, weakly; with `latin`, names in Latin letters
+    ending in Co., Ltd., Inc. … count too (Huawei Technologies Co., Ltd.)."""
+    found = _latin_organisations(text) if latin else []
     company = shapes().organisation_suffixes.company
     for match in _organisation_pattern(shops).finditer(text):
         value, start = match.group(0), match.start()
@@ -226,15 +227,34 @@ def find_organisations(text: str, *, shops: bool = False) -> list[NameMention]:
             continue  # 总公司: a word, not a name
         if any(value.endswith(word) for word in shapes().not_organisations):
             continue  # 订单管理·费用中心: a page of an app
-        is_company = any(value.endswith(s) or re.search(rf"{re.escape(s)}[（(]", value) for s in company)
+        is_company = (any(value.endswith(s) or re.search(rf"{re.escape(s)}[（(]", value) for s in company)
+                      or re.search(r"[（(]个体工商户[）)]$", value) is not None)  # …商行（个体工商户）: a registered shop
         place = _PLACE.search(value)
         if place is not None and place.start() >= 2 and not _PLACE.match(value):
             start, value = start + place.start(), value[place.start():]  # 集团账号…费用 北京市华宏…有限公司: UI words glued in front
         strength = 0.8 if is_company else 0.4
+        if value.count("（") + value.count("(") != value.count("）") + value.count(")"):
+            strength -= 0.3  # 阿里巴巴云计算（北京有限公司: a bracket lost, a character or more may be too
         if start != 0 or match.end() != len(text):
             strength -= 0.1  # a name that does not fill its cell or block may carry a neighbour's words
-        found.append(NameMention(value, start, match.end(), strength))
+        if strength > 0.2:  # a shop's ending, cut short and with a bracket lost: no name
+            found.append(NameMention(value, start, match.end(), strength))
     return found
+
+
+@lru_cache(maxsize=1)
+def _latin_pattern() -> re.Pattern[str]:
+    suffixes = "|".join(re.escape(s) for s in sorted(shapes().latin_organisation_suffixes, key=len, reverse=True))
+    word = r"(?:[A-Z][A-Za-z&'\-]*|\([A-Z][a-z]+\)|of|and|&)"
+    return re.compile(rf"(?<![A-Za-z])(?:{word}[ ,]*){{1,8}}?[A-Z][A-Za-z&'\-]*[ ,]*(?:(?:{suffixes})[ ,]*)+")
+
+
+def _latin_organisations(text: str) -> list[NameMention]:
+    out = []
+    for match in _latin_pattern().finditer(text):
+        value = match.group(0).rstrip(" ,")
+        out.append(NameMention(value, match.start(), match.start() + len(value), 0.7, latin=True))
+    return out
 
 
 # A province or city opens most registered names: 北京市…, 广东省…, 深圳前海… (two characters and 省/市/区, or a

@@ -256,8 +256,10 @@ def _cell_role(cell: Cell, header: Header | None, value_role: ValueRole, column_
     """A cell's role, and whether it was read from the value alone (no header naming it)."""
     role = _header_role_of(cell, header) if header is not None else None
     shown = value_role(cell.text)
-    if role == UNNAMED:  # under a column of no known role: only an identity number is taken from its value
-        return (shown, True) if shown == "id_number" else (None, False)
+    if role == UNNAMED:  # under a column of no known role (订单金解, a misread 订单金额; 参保日期): its value's role
+        # when the header names that role nowhere else, else nothing (参保日期 beside 所属期 is no payment month)
+        taken = header is not None and shown in header.names and shown != "id_number"
+        return (None, False) if shown is None or taken else (shown, True)
     if role is None or (shown is not None and shown != role and _identity(shown) and not _identity(role)):
         role = shown or (column_roles.get(cell.col) if cell.col is not None else None)
         return role, role is not None
@@ -303,9 +305,9 @@ def _joined(record: Record, parts: list[Record]) -> Record:
 
 
 def _identity(role: str) -> bool:
-    """Roles a value shows beyond doubt (an identity number, a name, a month), which override a header cell
-    that an OCR row was aligned to wrongly."""
-    return role in {"id_number", "name", "month"}
+    """Roles a value shows beyond doubt (an identity number, a name), which override a header cell that an OCR
+    row was aligned to wrongly. A month does not: tables print other months (起始年月, 截止年月) too."""
+    return role in {"id_number", "name"}
 
 
 def _header_role_of(cell: Cell, header: Header) -> str | None:

@@ -86,6 +86,10 @@ def _amount_of(compact: str) -> Decimal:
     match = re.fullmatch(f"([{_CN_DIGITS}万亿]+)(?:元|圆)?", body)
     if match:
         return _chinese_amount(match.group(1))
+    match = re.fullmatch(f"([{_CN_DIGITS}万亿]+)[元圆](?:零|([{_CN_DIGITS}])角)?(?:([{_CN_DIGITS}])分)?", body)
+    if match:  # 肆仟玖佰零捌元捌角肆分 (an invoice's 价税合计 大写)
+        cents = [_chinese_amount(d) if d else Decimal(0) for d in match.group(2, 3)]
+        return _chinese_amount(match.group(1)) + cents[0] / 10 + cents[1] / 100
     raise ValueParseError(f"not an amount: {compact!r}")
 
 
