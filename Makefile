@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk
-TEST_APT_PACKAGES := chromium  # the browser test drives Debian's /usr/bin/chromium through Playwright
+# chromium: the browser test drives Debian's /usr/bin/chromium through Playwright; the fonts: the blind corpus
+# (fixtures/blind/) draws its layouts with faces of its own.
+TEST_APT_PACKAGES := chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-liberation2 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_DIR := fixtures/out/demo
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -60,7 +62,7 @@ test: setup apt-test
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-bench: setup
+bench: setup apt-test
 	$(BIN)/python -m bench.run --out bench/results.json
 
 clean:

@@ -5,7 +5,10 @@
 - a second (cached) run of a bundle against the first;
 - the fixed start-up cost of one `evidence verify` on a bundle holding only application.json;
 - the operations flows: a batch on one worker against two, and reverify against the first verification;
-- peak RSS.
+- peak RSS;
+- `blind_accuracy`: the blind corpus (fixtures/blind/) read and scored per kind and family, and the verdicts
+  of its whole applications (bench/blind.py);
+- `preprocessing`: each OpenCV step before OCR on and off, on the real licenses and the blind pictures.
 """
 from __future__ import annotations
 
@@ -200,7 +203,37 @@ def measure_operations(home: Path) -> dict:
     }
 
 
-SECTIONS = {"pdf_text_speed": measure_pdf_speed, "operations": measure_operations}
+REAL_SAMPLES = Path(os.environ.get("EVIDENCE_REAL_SAMPLES", Path(__file__).resolve().parents[2] / "shared" / "real-samples"))
+
+
+def measure_blind_accuracy(home: Path) -> dict:
+    from bench.blind import measure_blind
+
+    return measure_blind(home)
+
+
+def measure_preprocessing(home: Path) -> dict:
+    from bench.blind import measure_preprocessing as measure
+
+    return measure(home, REAL_SAMPLES if REAL_SAMPLES.is_dir() else None)
+
+
+def print_blind(results: dict) -> None:
+    """The per-kind table with its goals, as the README shows it."""
+    blind = results.get("blind_accuracy")
+    if not blind:
+        return
+    print("\nblind corpus, facts right per kind (goal 95%):")
+    for kind, row in blind["families"]["per_kind"].items():
+        mark = "" if "met" not in row else ("  met" if row["met"] else "  MISSED")
+        print(f"  {kind:<28} {row['right']:>4}/{row['total']:<4} {100 * row['share']:5.1f}%{mark}")
+    whole = blind["whole_applications"]
+    print(f"  whole applications: {whole['right']}/{whole['total']} verdicts right; "
+          f"false eligible: {len(whole['eligible_when_truth_is_not'])}")
+
+
+SECTIONS = {"pdf_text_speed": measure_pdf_speed, "operations": measure_operations,
+            "blind_accuracy": measure_blind_accuracy, "preprocessing": measure_preprocessing}
 
 
 def main() -> None:
@@ -208,13 +241,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append",
                         help="measure only this section (repeatable) and merge it into --out")
+    parser.add_argument("--keep", type=Path, help="with --only: work (and keep OCR caches) in this folder, so a re-run "
+                        "reads no page twice; accuracy sections only, never timings")
     args = parser.parse_args()
     if args.only:
         results = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
         with tempfile.TemporaryDirectory() as tmp:
             for section in args.only:
-                results[section] = SECTIONS[section](Path(tmp) / section)
-                print(json.dumps({section: results[section]}, indent=2))
+                results[section] = SECTIONS[section]((args.keep or Path(tmp)) / section)
+                print(json.dumps({section: results[section]}, indent=2, ensure_ascii=False)[:4000])
+        print_blind(results)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -236,12 +272,15 @@ def main() -> None:
             "pdf_text_speed": measure_pdf_speed(home),
             "startup_cost": measure_startup(home),
             "operations": measure_operations(home / "operations-home"),
+            "blind_accuracy": measure_blind_accuracy(home / "blind-accuracy"),
+            "preprocessing": measure_preprocessing(home / "preprocessing"),
         }
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results["peak_rss_mb"] = {"bench_process": round(usage[0] / 1024), "largest_child": round(usage[1] / 1024)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    print(json.dumps({k: v for k, v in results.items() if k != "blind_accuracy"}, indent=2, ensure_ascii=False))
+    print_blind(results)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ class CorpusScore:
     by_kind: Tally = field(default_factory=Tally)
     by_family: Tally = field(default_factory=Tally)
     wrong_kind: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a document the pipeline could not read or extract
     bundles: int = 0
     documents: dict[str, tuple[Document, list[Fact]]] = field(default_factory=dict)
 
@@ -145,7 +146,9 @@ def score_corpus(corpus: Path, settings: Settings, selected: Iterable[dict] | No
         score.bundles += 1
         bundle = ingest_bundle(corpus / "bundles" / truth["bundle"], settings)
         documents = [stages.read_document(f, settings, engine) for f in bundle.files]
-        classified, facts, _ = stages.extract_facts(documents, None, "")
+        classified, facts, errors = stages.extract_facts(documents, None, "")
+        score.errors += [f"{truth['bundle']}/{e.document}: {e.code}: {e.message}" for e in errors]
+        score.errors += [f"{truth['bundle']}/{d.path}: {d.error.code}: {d.error.message}" for d in documents if d.error]
         kinds = {d.path: d for d in classified}
         for path, doc in truth["documents"].items():
             where = f"{truth['bundle']}/{path}"

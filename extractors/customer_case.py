@@ -23,7 +23,7 @@ from extractors.name_shapes import find_organisations
 from pipeline.names import likely_same_company
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, block_below, blocks_right_of
 from extractors.specs import load_fields, load_options
-from extractors.lines import group_lines
+from extractors.lines import group_lines, normalise_line
 from extractors.tables import TableRow, read_table
 from extractors.values import normalise, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
@@ -230,11 +230,16 @@ def from_prose(draft: Draft, authors: set[str]) -> Draft:
             if names:
                 parts["client"] = Part(names[0].value, page, block.bbox, block.confidence * PROSE)
                 break
+    if "client" not in parts and body:  # a slide names its client alone on the line under the heading (珠海市图书馆)
+        page, block = body[0]
+        name = _clean(block.text)
+        if len(name) <= 30 and name.endswith(tuple(options().org_suffixes)) and name not in authors:
+            parts["client"] = Part(name, page, block.bbox, block.confidence * PROSE)
     title = _heading_words(draft.heading.text)
     if "project" not in parts and len(title) >= 4:
         parts["project"] = Part(title, draft.heading.page, draft.heading.bbox, draft.heading.confidence * PROSE)
     if "period" not in parts:
-        months = [(page, block, m) for page, block in draft.blocks for m in find_months(normalise(block.text))]
+        months = [(page, block, m) for page, block in draft.blocks for m in find_months(normalise_line(block.text))]
         if months:
             first, last = months[0], months[-1]
             span = first[2].value if first[2].value == last[2].value else f"{first[2].value}/{last[2].value}"
@@ -391,7 +396,8 @@ def _checked_period(part: Part | None, warnings: list[str]) -> str | None:
 
 def parse_period(text: str) -> str:
     """2023年3月 / 2023.03-2023.09 / 2023-03至2023-09 / 2023年3月12日 -> 2023-03 or 2023-03/2023-09."""
-    months = [m.value for m in find_months(normalise(text))]
+    spaced = re.sub(r"(?<=\d)(?i:to)(?=[A-Za-z])", " to ", normalise_line(text))  # April2024toFebruary2025
+    months = [m.value for m in find_months(spaced)]
     if not months or len(months) > 2:
         raise ValueError(f"project time {text!r} is not a month or a range of months")
     if len(months) == 2 and months[1] < months[0]:

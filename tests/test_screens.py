@@ -1,0 +1,162 @@
+"""Console screens, admin screens and certificates of other issuers on hand-made pages (no OCR), and the checks
+that use them: hosting by a running instance, the org chart's organisation and unjoined members, certificate
+holders in Latin letters matched to the roster by pinyin."""
+from __future__ import annotations
+
+import datetime as dt
+
+from extractors import cloud_console, org_chart
+from extractors.classify import classify
+from pipeline.models import Document, Fact, FileType, Page, RequirementStatus as S, TextBlock, TextSource
+from pipeline.names import likely_same_company, pinyin_match
+from validators.facts import FactSet
+from validators.product import check_tencent_cloud_hosting
+from validators.rules import load_rules, market_rules
+from validators.team import check_certified_ops_engineers, check_team_size
+
+AS_OF = dt.date(2026, 11, 28)
+COMPANY = "深圳市云帆信息技术有限公司"
+
+
+def _document(lines: list[list[str]], path: str = "截图.png", source: TextSource = TextSource.OCR) -> Document:
+    """Each inner list is one row of the screen, its cells 300 px apart."""
+    blocks = [TextBlock(text=text, bbox=(40 + 300 * j, 60 * i, 300 + 300 * j, 60 * i + 36), confidence=0.98)
+              for i, row in enumerate(lines) for j, text in enumerate(row) if text]
+    return Document(path=path, sha256="0" * 64, file_type=FileType.PNG,
+                    pages=[Page(number=1, width=2400, height=60 * len(lines) + 100, source=source, blocks=blocks)])
+
+
+INSTANCE_LIST = [
+    ["腾讯云", "总览", "云产品", "", "", "", "", COMPANY],
+    ["云服务器", "实例", "广州"],
+    ["ID/名称", "状态", "可用区", "实例类型", "主IPv4地址", "实例计费模式"],
+    ["ins-a1b2c3d4", "运行中", "广州六区", "标准型S5", "119.29.70.1(公)", "包年包月"],
+    ["web-prod-01", "", "", "", "172.16.0.8(内)", "2027-03-15 23:59:52到期"],
+    ["ins-e5f6g7h8", "已关机", "广州三区", "标准型S5", "119.29.70.2(公)", "按量计费"],
+]
+
+
+def test_an_instance_list_gives_one_instance_per_id() -> None:
+    document = _document(INSTANCE_LIST)
+    assert classify(document)[0].value == "cloud_console"
+    facts = sorted(cloud_console.extract(document), key=lambda f: f.value["instance_id"])
+    assert [f.value for f in facts] == [
+        {"instance_id": "ins-a1b2c3d4", "product": "cvm", "region": "ap-guangzhou", "status": "running",
+         "expires_on": "2027-03-15", "account_subject": COMPANY},
+        {"instance_id": "ins-e5f6g7h8", "product": "cvm", "region": "ap-guangzhou", "status": "stopped",
+         "expires_on": None, "account_subject": COMPANY},
+    ]
+
+
+def _instance(status: str, subject: str | None, confidence: float = 0.95) -> Fact:
+    value = {"instance_id": "lhins-a1b2c3d4", "product": "lighthouse", "region": "ap-guangzhou", "status": status,
+             "expires_on": "2027-03-15", "account_subject": subject}
+    return Fact(id="f2", name="cloud_instance", value=value, confidence=confidence, document="截图.png")
+
+
+def _hosting(*facts: Fact):
+    rule = next(r for r in market_rules(load_rules(), "miniprogram") if r.id == "tencent_cloud_hosting")
+    license_name = Fact(id="f1", name="company_name", value=COMPANY, confidence=0.97, document="营业执照.jpg")
+    return check_tencent_cloud_hosting(FactSet([license_name, *facts]), rule, AS_OF)
+
+
+def test_a_running_instance_of_the_applicant_is_hosting() -> None:
+    assert _hosting(_instance("running", COMPANY)).status is S.PASS
+
+
+def test_a_running_instance_whose_owner_is_not_shown_needs_review() -> None:
+    result = _hosting(_instance("running", None))
+    assert result.status is S.NEEDS_REVIEW and "not whose account" in result.reason
+
+
+def test_an_instance_of_another_account_needs_review() -> None:
+    assert _hosting(_instance("running", "上海某某科技有限公司")).status is S.NEEDS_REVIEW
+    assert _hosting(_instance("stopped", COMPANY)).status is S.NEEDS_REVIEW
+
+
+# ---------------------------------------------------------------- admin screens
+
+
+def test_the_contact_tree_root_and_members_not_joined() -> None:
+    screen = [["管理后台", "通讯录"], ["云帆科技(25人)"], ["技术部(12)"], ["运营部(8)"], ["成员管理"],
+              ["未激活", "3"]]
+    facts = {f.name: f for f in org_chart.extract(_document(screen, "钉钉.png"))}
+    assert facts["org_chart_headcount"].value == 25
+    assert facts["org_chart_headcount_method"].value == "root_node"
+    assert facts["org_chart_not_joined"].value == 3
+    assert facts["org_chart_organisation"].value == "云帆科技"
+
+
+def test_the_enterprise_page_states_the_joined_members() -> None:
+    page = [["企业微信", "管理后台", "我的企业"], ["企业名称", COMPANY], ["成员数", "15"], ["已激活", "12"], ["未激活", "3"],
+            ["席位", "15/200"]]
+    facts = {f.name: f.value for f in org_chart.extract(_document(page, "企业信息.png"))}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (12, 3, COMPANY)
+
+
+def _team(*facts: Fact):
+    rule = next(r for r in market_rules(load_rules(), "website") if r.id == "team_size")
+    license_name = Fact(id="f1", name="company_name", value=COMPANY, confidence=0.97, document="营业执照.jpg")
+    return check_team_size(FactSet([license_name, *facts]), rule, AS_OF)
+
+
+def test_an_org_chart_of_another_organisation_needs_review() -> None:
+    count = Fact(id="f2", name="org_chart_headcount", value=25, confidence=0.95, document="钉钉.png")
+    mine = Fact(id="f3", name="org_chart_organisation", value="云帆科技", confidence=0.95, document="钉钉.png")
+    other = Fact(id="f3", name="org_chart_organisation", value="星图数据", confidence=0.95, document="钉钉.png")
+    assert _team(count, mine).status is S.PASS
+    result = _team(count, other)
+    assert result.status is S.NEEDS_REVIEW and "星图数据" in result.reason
+
+
+def test_members_not_joined_are_reported_apart() -> None:
+    count = Fact(id="f2", name="org_chart_headcount", value=9, confidence=0.95, document="企业信息.png")
+    pending = Fact(id="f3", name="org_chart_not_joined", value=2, confidence=0.95, document="企业信息.png")
+    result = _team(count, pending)
+    assert result.status is S.FAIL and "2 more not joined" in result.reason
+
+
+def test_short_names_and_pinyin() -> None:
+    assert likely_same_company("云帆科技", COMPANY) and not likely_same_company("星图科技", COMPANY)
+    assert pinyin_match("ZHANG Weiqiang", "张伟强") and pinyin_match("Weiqiang Zhang", "张伟强")
+    assert pinyin_match("Zeng Qiang", "曾强") and not pinyin_match("Li Na", "张伟强")
+
+
+# ---------------------------------------------------------------- certificates in any language
+
+
+def _certificate(n: int, holder: str, title: str, level: str | None = None, track: str | None = None) -> Fact:
+    value = {"holder": holder, "cert_no": f"C{n}", "title": title, "level": level, "track": track,
+             "issued_on": "2025-01-01", "expires_on": "2028-01-01"}
+    return Fact(id=f"f{n}", name="ops_certificate", value=value, confidence=0.95, document=f"证书{n}.jpg")
+
+
+def _certified(*facts: Fact):
+    rule = next(r for r in market_rules(load_rules(), "service") if r.id == "certified_ops_engineers")
+    roster = Fact(id="f9", name="social_security_roster", confidence=0.97, document="社保.pdf",
+                  value=[{"name": n, "id_masked": "4403**********1234"} for n in ("张伟强", "李娜", "王芳")])
+    return check_certified_ops_engineers(FactSet([*facts, roster]), rule, AS_OF)
+
+
+def test_english_senior_operations_certificates_count_and_pinyin_holders_need_review() -> None:
+    english = "Tencent Cloud Certified Professional - Operations"
+    chinese = [_certificate(1, "张伟强", "腾讯云高级运维工程师"), _certificate(2, "李娜", "腾讯云高级运维工程师认证"),
+               _certificate(3, "王芳", english, "TCP", "operations")]
+    assert _certified(*chinese).status is S.PASS
+    latin = [*chinese[:2], _certificate(3, "WANG Fang", english, "TCP", "operations")]
+    result = _certified(*latin)
+    assert result.status is S.NEEDS_REVIEW and "pinyin" in result.reason and "WANG Fang = 王芳" in result.reason
+
+
+def test_an_associate_or_another_track_does_not_count() -> None:
+    facts = [_certificate(1, "张伟强", "腾讯云高级运维工程师"), _certificate(2, "李娜", "腾讯云高级运维工程师"),
+             _certificate(3, "王芳", "Tencent Cloud Certified Associate - Operations", "TCA", "operations")]
+    result = _certified(*facts)
+    assert result.status is S.FAIL and "does not count" in result.reason
+
+
+def test_an_iso_certificate_is_not_a_tencent_certificate() -> None:
+    iso = _document([["质量管理体系认证证书"], ["CERTIFICATE"], ["兹证明", COMPANY], ["质量管理体系符合 GB/T19001-2016/ISO9001:2015"],
+                     ["证书编号:", "01223Q30012R0M"], ["有效期至:", "2028年5月19日"], ["认证机构:", "北京某认证中心有限公司"]],
+                    "ISO9001.jpg")
+    assert classify(iso)[0].value == "other_certificate"
