@@ -132,7 +132,7 @@ def test_only_paid_cvm_rows_are_cvm_orders(cloud_readings) -> None:
         assert cvm == {o["order_id"] for o in doc["facts"]["cvm_order"]} and len(cvm) >= 2
         assert other == {o["order_id"] for o in doc["facts"]["cloud_order"]} and other
         assert not (cvm | other) & set(doc["unpaid_order_ids"])
-        assert all(cvm_order.is_cvm(f.value["product"]) for f in facts if f.name == "cvm_order")
+        assert all(cvm_order.EXTRACTOR.is_cvm(f.value["product"]) for f in facts if f.name == "cvm_order")
 
 
 @pytest.mark.slow
