@@ -7,7 +7,11 @@ text layer without ruling lines, a scan or a photo (OCR boxes, levelled first: e
    two-row header under merged cells). A table may have no header at all.
 3. Each cell's role (name, identity number, month …) is its header column's, and, where the header is unknown
    or missing, the role its value shows (extractors/cell_values.py). A role seen only in the values is taken
-   when the values of its column agree.
+   when the values of its column agree. Under a header cell naming no known column (参保日期), a value takes
+   the role it shows only when no other column is named for that role.
+4. A document may hold several tables (a summary by month, then the list), each read by its own header; a line
+   holding part of a row (a name over its pinyin) joins that row; a row holding the columns twice (a roster in
+   two halves side by side) gives two records.
 Rows that repeat the header (lists running over several pages) are skipped."""
 from __future__ import annotations
 
