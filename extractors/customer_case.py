@@ -233,7 +233,7 @@ def from_prose(draft: Draft, authors: set[str]) -> Draft:
     if "client" not in parts and body:  # a slide names its client alone on the line under the heading (珠海市图书馆)
         page, block = body[0]
         name = _clean(block.text)
-        if len(name) <= 30 and name.endswith(tuple(options().org_suffixes)) and name not in authors:
+        if len(name) <= 30 and _ends_like_organisation(name) and name not in authors:
             parts["client"] = Part(name, page, block.bbox, block.confidence * PROSE)
     title = _heading_words(draft.heading.text)
     if "project" not in parts and len(title) >= 4:
@@ -269,7 +269,7 @@ def _names_a_client(draft: Draft) -> bool:
     """A draft with a client and nothing else is a case only when the client looks like an organisation: a
     table's footnote row (注：以上项目均可提供合同…) is none."""
     client = draft.parts.get("client")
-    return client is not None and ("period" in draft.parts or _clean(client.text).endswith(tuple(options().org_suffixes)))
+    return client is not None and ("period" in draft.parts or _ends_like_organisation(_clean(client.text)))
 
 
 def _heading_words(text: str) -> str:
@@ -375,11 +375,16 @@ def _clean(text: str) -> str:
     return registered_name(normalise(text).strip(_EDGE_PUNCT))
 
 
+def _ends_like_organisation(name: str) -> bool:
+    """A registered name's ending (公司, 医院, 图书馆 …): an organisation, not a brand or an anonymised client."""
+    return name.endswith(tuple(options().org_suffixes))
+
+
 def _checked_client(part: Part | None, warnings: list[str]) -> str | None:
     if part is None:
         return None
     client = _clean(part.text)
-    if not client.endswith(tuple(options().org_suffixes)):
+    if not _ends_like_organisation(client):
         warnings.append(f"client {client!r} does not end like an organisation's name: anonymised, or misread")
     return client or None
 
@@ -425,8 +430,7 @@ def same_case(a: tuple[str, str], b: tuple[str, str]) -> bool:
         return True
     # one project, its client printed by brand in one document (鲜丰地产) and by registered name in another; two
     # registered names are two clients
-    suffixes = tuple(options().org_suffixes)
-    brand = bool(a[0] and b[0]) and (not a[0].endswith(suffixes) or not b[0].endswith(suffixes))
+    brand = bool(a[0] and b[0]) and (not _ends_like_organisation(a[0]) or not _ends_like_organisation(b[0]))
     return brand and bool(a[1] and b[1]) and fuzz.ratio(a[1], b[1]) >= limit and likely_same_company(a[0], b[0])
 
 

@@ -42,7 +42,6 @@ class CvmOptions(BaseModel):
     not_cvm_products: list[str]
     unpaid_statuses: list[str]
     invoice_markers: list[str]
-    sellers: list[str]
     invoice_line: str
     earliest_order_year: int
     bad_format_confidence: float
@@ -110,9 +109,8 @@ class CvmOrder(KindExtractor):
     # --- the account's company -----------------------------------------------------------------------------
 
     def _subject(self, document: Document) -> FieldReading | None:
-        sellers = {normalise(s) for s in self.options.sellers}
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
-        return max((r for r in readings if normalise(r.value) not in sellers), key=lambda r: r.confidence, default=None)
+        return max(readings, key=lambda r: r.confidence, default=None)
 
     # --- an order list ---------------------------------------------------------------------------------------
 
@@ -215,9 +213,8 @@ class CvmOrder(KindExtractor):
 
     def _buyer(self, document: Document) -> FieldReading | None:
         """The first 名称 on the invoice that is not a Tencent seller."""
-        sellers = {normalise(s) for s in self.options.sellers}
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("buyer",)).get("buyer", [])]
-        buyers = [r for r in readings if normalise(r.value) not in sellers and any(e.startswith("label") for e in r.evidence)]
+        buyers = [r for r in readings if any(e.startswith("label") for e in r.evidence)]
         return min(buyers, key=lambda r: (r.page, r.bbox[1], r.bbox[0]), default=None)
 
     # --- facts -----------------------------------------------------------------------------------------------

@@ -99,15 +99,7 @@ def _column_cuts(page: Page, points: list[tuple[float, float]], columns: list[fl
     for left, right in zip(columns, columns[1:]):
         anchor = min((p for p in points if abs(p[0] - right) <= 3 * line), key=lambda p: abs(p[0] - right))
         start = _line_start(page, anchor, left, line)
-        gaps, edge = [], left
-        for x0, x1 in covered:
-            if x1 <= edge or x0 >= start:
-                continue
-            if x0 - edge >= GUTTER * line:
-                gaps.append((edge, x0))
-            edge = max(edge, x1)
-        if start - edge >= GUTTER * line:
-            gaps.append((edge, start))
+        gaps = [g for g in _empty_stretches(covered, left, start) if g[1] - g[0] >= GUTTER * line]
         cuts.append(sum(gaps[-1]) / 2 if gaps else start - line)
     return cuts
 
@@ -133,16 +125,8 @@ def _gutters(page: Page, centres: list[float], axis: int, across: tuple[float, f
                      if across[0] <= (b.bbox[other] + b.bbox[other + 2]) / 2 <= across[1])
     cuts = []
     for a, b in zip(centres, centres[1:]):
-        best, edge = (0.0, (a + b) / 2), a
-        for start, end in covered:
-            if end <= edge or start >= b:
-                continue
-            if start > edge and start - edge > best[0]:
-                best = (start - edge, (edge + start) / 2)
-            edge = max(edge, end)
-        if b - edge > best[0]:
-            best = (b - edge, (edge + b) / 2)
-        cuts.append(best[1])
+        widest = max(_empty_stretches(covered, a, b), key=lambda g: g[1] - g[0], default=None)
+        cuts.append((widest[0] + widest[1]) / 2 if widest is not None else (a + b) / 2)
     return cuts
 
 
@@ -153,13 +137,7 @@ def _row_cutter(page: Page, centres: list[float], bias: float, line: float):
     covered = sorted((b.bbox[1], b.bbox[3]) for b in page.blocks)
     cuts = []
     for a, b in zip(centres, centres[1:]):
-        gaps, edge = [], a
-        for y0, y1 in covered:
-            if y1 <= edge or y0 >= b:
-                continue
-            if y0 > edge:
-                gaps.append((y0 - edge, (edge + y0) / 2))
-            edge = max(edge, y1)
+        gaps = [(end - start, (start + end) / 2) for start, end in _empty_stretches(covered, a, b)]
         widest = max(gaps, default=(0.0, 0.0))
         usual = sorted(g for g, _ in gaps)[len(gaps) // 2] if gaps else 0.0
         clear = len(gaps) >= 2 and widest[0] >= max(1.5 * usual, 0.8 * line)
@@ -167,9 +145,18 @@ def _row_cutter(page: Page, centres: list[float], bias: float, line: float):
     return lambda centre: bisect(cuts, centre[1])
 
 
-def _cutter(centres: list[float], bias: float, axis: int):
-    cuts = [a + bias * (b - a) for a, b in zip(centres, centres[1:])]
-    return lambda centre: bisect(cuts, centre[axis])
+def _empty_stretches(covered: list[tuple[float, float]], low: float, high: float) -> list[tuple[float, float]]:
+    """The stretches between `low` and `high` that none of the `covered` intervals (sorted by start) covers."""
+    out, edge = [], low
+    for start, end in covered:
+        if end <= edge or start >= high:
+            continue
+        if start > edge:
+            out.append((edge, start))
+        edge = max(edge, end)
+    if high > edge:
+        out.append((edge, high))
+    return out
 
 
 def _nearest(points: list[tuple[float, float]]):

@@ -370,4 +370,3 @@ def read_table(document: Document, columns: Columns, min_columns: int = 2) -> li
             for r in records]
 
 
-column_of = header_role

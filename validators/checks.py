@@ -29,7 +29,7 @@ def unsure(rule: Rule, facts: list[Fact | None]) -> Fact | None:
     return next((f for f in facts if f is not None and f.confidence < floor), None)
 
 
-def short_count(facts: "FactSet", rule: Rule, reason: str, used: list[Fact], observed) -> RequirementResult:
+def short_count(facts: FactSet, rule: Rule, reason: str, used: list[Fact], observed) -> RequirementResult:
     """A count of evidence gathered over the bundle's documents (cases, people, certificates) below the
     threshold fails, unless documents went unread: one of them may hold what is missing."""
     unread = facts.first("unread_documents")
