@@ -18,8 +18,9 @@ from typing import Any
 
 from extractors.field_types import FieldSpec, FieldType, Found, find_values
 from extractors.labels import LabelHit, find_labels
-from extractors.lines import Line, make_line, normalise_line, page_lines
+from extractors.lines import Line, below_within, make_line, page_lines
 from extractors.shapes import BAD_CHECK_CONFIDENCE, IdFormat, Lookalikes
+from extractors.values import normalise, unpaired_brackets
 from pipeline.models import BBox, Document, Fact, Page
 
 SHAPE_WEIGHT, LABEL_WEIGHT, PRIOR_WEIGHT = 0.7, 0.8, 0.7
@@ -32,7 +33,7 @@ _BESIDE = 0.3  # the share of the smaller height a value beside its label overla
 _REACH = 12.0  # label heights a value beside its label may be away
 MAX_LINES_AWAY = 2.6  # line heights between a label and a value under or over it
 _PUNCTUATION = ":：;；,，|/ "
-_TOUCH = 0.3  # line heights two neighbouring lines' boxes may overlap by
+_TOUCH = 0.5  # line heights two neighbouring lines' boxes may overlap by (a tilted photo's close rows)
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,7 @@ class PageContext:
 
 
 def _close_below(upper: Line, lower: Line) -> bool:
-    height = max(upper.height, lower.height)
-    return -0.3 * height <= lower.bbox[1] - upper.bbox[3] <= MAX_LINES_AWAY * height
+    return below_within(upper, lower, MAX_LINES_AWAY)
 
 
 class FieldReader:
@@ -173,8 +173,8 @@ class FieldReader:
             if spec.wraps or (spec.wraps is None and spec.type in _WRAPPING):
                 candidates += [c for c in self._candidates(name, spec, wrapped) if _crosses(c) and not self._ends_at_join(c, spec)]
             if spec.never:
-                never = {normalise_line(v).replace(" ", "") for v in spec.never}
-                candidates = [c for c in candidates if normalise_line(str(c.found.value)).replace(" ", "") not in never]
+                never = {normalise(v) for v in spec.never}
+                candidates = [c for c in candidates if normalise(str(c.found.value)) not in never]
             self._label_evidence(name, spec, candidates, context)
             apply_priors(spec, candidates, context)
             out[name] = _readings(name, spec, candidates, page.number)
@@ -211,6 +211,9 @@ class FieldReader:
             if after is not None:
                 continue  # the value another label introduces is not this field's
             for line, hit in own:
+                if _leads_into(line, hit, candidate, spec):
+                    candidate.add_label(hit.score * BELOW, f"label {hit.label} ending the line above")
+                    continue
                 placed = _placed(line, hit, candidate, spec, context)
                 if placed and (placed[0] == BESIDE or _aligned_label(candidate, line, context, placed[0] == ABOVE) is hit):
                     candidate.add_label(hit.score * placed[0], f"label {hit.label} {placed[1]}")
@@ -242,6 +245,25 @@ def _aligned_label(candidate: Candidate, line: Line, context: PageContext, over:
     return pieces.get(nearest) if nearest is not None else None
 
 
+def _leads_into(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec) -> bool:
+    """A label closing its line with a colon (…and has achieved their:) introduces the next line, wherever that
+    line starts: running text read on, not a column under the label."""
+    return (spec.below and line.text[hit.end:].strip() in (":", "：") and candidate.line.index == line.index + 1
+            and _close_below(line, candidate.line))
+
+
+def _other_label_over(line: Line, hit: LabelHit, box: BBox, context: PageContext) -> bool:
+    """Another label of the line stands between the label and the value, or over the value: in a row of column
+    headers (ISSUED ON | VALID UNTIL) a value right of one header, on a tilted photo, is the next header's."""
+    for other in context.hits[line.index]:
+        if other is hit:
+            continue
+        other_box = line.bbox_of(other.start, other.end)
+        if other_box[0] < box[2] and line.bbox_of(hit.start, hit.end)[2] <= other_box[0]:
+            return True
+    return False
+
+
 def _placed(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec, context: PageContext) -> tuple[float, str] | None:
     """How a value under (or over) a label sits in relation to it: (weight, words), or None. Under a label
     means under the label or under what follows it on its line up to the next label (a value's second line,
@@ -252,7 +274,8 @@ def _placed(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec, co
     box = candidate.bbox
     height = max(label_box[3] - label_box[1], 1.0)
     overlap = min(box[3], label_box[3]) - max(box[1], label_box[1])
-    if overlap >= _BESIDE * min(height, box[3] - box[1]) and 0 <= box[0] - label_box[2] + height <= _REACH * height:
+    if (overlap >= _BESIDE * min(height, box[3] - box[1]) and 0 <= box[0] - label_box[2] + height <= _REACH * height
+            and not _other_label_over(line, hit, box, context)):
         return BESIDE, "beside it, off its line"
     reach = (column[0] - 2 * height, column[2] + 2 * height)
     overlaps = box[0] < reach[1] and reach[0] < box[2]
@@ -290,9 +313,9 @@ def _offset_in(joined: Line, upper: Line, offset: int) -> int:
 
 
 def _continues(upper: Line, lower: Line) -> bool:
+    """The next line of the same paragraph: close under it, in letters of the same size."""
     height = max(upper.height, lower.height)
-    return (-0.3 * height <= lower.bbox[1] - upper.bbox[3] <= 0.8 * height
-            and abs(upper.height - lower.height) <= 0.3 * height)
+    return below_within(upper, lower, 0.8) and abs(upper.height - lower.height) <= 0.3 * height
 
 
 def _crosses(candidate: Candidate) -> bool:
@@ -335,6 +358,9 @@ def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int
         if not found.valid:
             confidence = min(confidence, BAD_CHECK_CONFIDENCE)
             warnings.append(f"{what} {found.value} matches no known format: misread, or not genuine; kept as printed")
+        elif isinstance(found.value, str) and spec.type in _NAMED and unpaired_brackets(found.value):
+            confidence = min(confidence, BAD_CHECK_CONFIDENCE)
+            warnings.append(f"{what} {found.value} has a bracket that is not paired: a character is misread or lost; kept as printed")
         elif spec.type is FieldType.IDENTIFIER and found.strength < 1.0:
             confidence = min(confidence, GENERIC_FORMAT_CONFIDENCE)
             warnings.append(f"{what} {found.value} matches no known format, only the general form of a number; kept as printed")
@@ -346,6 +372,9 @@ def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int
         out.append(FieldReading(name, _unjoined(candidate), round(confidence, 4), page, candidate.bbox, candidate.printed,
                                 tuple(evidence), tuple(warnings)))
     return disagreeing(sorted(out, key=lambda r: -r.confidence))
+
+
+_NAMED = (FieldType.ORGANISATION, FieldType.TEXT, FieldType.PERSON)  # names and titles: their brackets pair
 
 
 def _unjoined(candidate: Candidate):

@@ -88,11 +88,12 @@ def _in_address(text: str, hit: LabelHit) -> bool:
 
 
 def _in_company_name(text: str, hit: LabelHit) -> bool:
-    """A label's words inside a Latin company name (CTIC (Beijing) Certification Co., Ltd.) are no label."""
-    from extractors.name_shapes import shapes
+    """A label's words inside a Latin company name (CTIC (Beijing) Certification Co., Ltd.; Huaxin Zhengyuan
+    Certification Center Co., Ltd.) are no label; a label opening the run of capitalised words (Name Guangzhou …
+    Co., Ltd.) is one."""
+    from extractors.name_shapes import latin_organisations
 
-    following = text[hit.end:].lstrip(" ,")
-    return any(following.lower().startswith(suffix.lower()) for suffix in shapes().latin_organisation_suffixes)
+    return any(name.start < hit.start and hit.end <= name.end for name in latin_organisations(text))
 
 
 def _fuzzy(text: str, labels: tuple[tuple[str, str], ...], exact: list[LabelHit]) -> list[LabelHit]:

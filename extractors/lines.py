@@ -69,6 +69,16 @@ class Line:
         return min(self.blocks[i].confidence for i in self.block_indexes(start, end))
 
 
+_LINE_OVERLAP = 0.3  # line heights a line's box may overlap the box of the line above it (tall script)
+
+
+def below_within(upper: Line, lower: Line, lines_away: float) -> bool:
+    """`lower` is printed under `upper`: its box may overlap `upper`'s a little, and starts no more than
+    `lines_away` line heights below it."""
+    height = max(upper.height, lower.height)
+    return -_LINE_OVERLAP * height <= lower.bbox[1] - upper.bbox[3] <= lines_away * height
+
+
 def union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
@@ -168,40 +178,62 @@ def page_lines(page: Page) -> list[Line]:
 # ------------------------------------------------------------------------------------------------ levelling
 
 _SLOPE_CHUNK = 5  # neighbour pairs per median when the slope is smoothed down the page
-_SLOPE_INERTIA = 0.7  # how much of the running slope each new pair keeps
+_SLOPE_ROUNDS = 3  # rounds of measuring the pairs again with the slope the last round found
+_SLOPE_WINDOW = 0.6  # line heights a neighbour may sit off the line the slope predicts
+_NO_TILT = 0.2  # line heights: a tilt moving the page's edges less than this is no tilt
 _MAX_SLOPE = 0.2  # a tilt steeper than this (11°) is not a photo's tilt but a misreading
 
 
 def level(blocks: list[TextBlock], width: float) -> list[TextBlock]:
     """The blocks moved up or down so that the text lines of a tilted scan or photo run level. The slope is
-    measured between neighbouring boxes of one line, tracked from the top down the page (a scan's rotation
-    gives one slope, a photo's perspective a slope that changes down the page). Boxes keep their order, so
-    `levelled[i]` is `blocks[i]` moved."""
-    pairs = _track_slopes(blocks)
-    if len(pairs) < _SLOPE_CHUNK:
+    measured between neighbouring boxes of one line, in runs down the page (a scan's rotation gives one slope, a
+    photo's perspective a slope that changes down the page). Boxes keep their order, so `levelled[i]` is
+    `blocks[i]` moved."""
+    slope_at = _measure_slopes(blocks)
+    if slope_at is None:
         return blocks
-    ys, slopes = _smoothed(pairs)
-    if max(abs(s) for s in slopes) < 0.002:
-        return blocks
+    ys, slopes = slope_at
+    line_height = float(np.median([_h(b) for b in blocks]))
+    if max(abs(s) for s in slopes) * width / 2 < _NO_TILT * line_height:
+        return blocks  # a tilt that moves no box by a fraction of a line is none: the page is left as read
     centre = width / 2
     return [_shift(b, -float(np.interp(_cy(b), ys, slopes)) * ((b.bbox[0] + b.bbox[2]) / 2 - centre)) for b in blocks]
 
 
-def _track_slopes(blocks: list[TextBlock]) -> list[tuple[float, float]]:
-    """(height on the page, slope) between each box and its right neighbour on the same line, top to bottom.
-    The running slope predicts where the neighbour is, so a box of the next row is never taken for it."""
-    pairs, slope = [], _first_slope(blocks)
-    for block in sorted(blocks, key=_cy):
+def _measure_slopes(blocks: list[TextBlock]) -> tuple[list[float], list[float]] | None:
+    """The slope down the page, as (heights, slopes). Each round pairs every box with its right neighbour on the
+    line the last round's slope predicts, and takes the median of each run of pairs down the page: a pair read
+    across two close rows (labels over values) is outvoted in its run, never carried on down the page."""
+    ys, slopes = [0.0], [_first_slope(blocks)]
+    for _ in range(_SLOPE_ROUNDS):
+        pairs = _pairs(blocks, ys, slopes)
+        if len(pairs) < _SLOPE_CHUNK:
+            return None
+        ys, slopes = _smoothed(pairs)
+    return ys, slopes
+
+
+def _pairs(blocks: list[TextBlock], ys: list[float], slopes: list[float]) -> list[tuple[float, float]]:
+    """(height on the page, slope) between each box and its right neighbour on the same line: of the boxes just
+    right of it, the one nearest the line the current slope predicts."""
+    pairs = []
+    for block in blocks:
         height = _h(block)
-        right = [b for b in blocks if 0 < b.bbox[0] - block.bbox[2] + 2 < 8 * height]
-        near = [b for b in right if abs(_cy(b) - _cy(block) - slope * (_cx(b) - _cx(block))) < 0.45 * height]
-        other = min(near, key=lambda b: b.bbox[0], default=None)
-        if other is not None and _cx(other) - _cx(block) > 2 * height:
-            measured = (_cy(other) - _cy(block)) / (_cx(other) - _cx(block))
-            if abs(measured) <= _MAX_SLOPE:
-                pairs.append((_cy(block), measured))
-                slope = _SLOPE_INERTIA * slope + (1 - _SLOPE_INERTIA) * measured
+        slope = float(np.interp(_cy(block), ys, slopes))
+        right = [b for b in blocks if 0 < b.bbox[0] - block.bbox[2] + 2 < 8 * height and _cx(b) - _cx(block) > 2 * height]
+        near = [b for b in right if abs(_off_line(block, b, slope)) < _SLOPE_WINDOW * height]
+        if not near:
+            continue
+        first = min(b.bbox[0] for b in near)
+        other = min((b for b in near if b.bbox[0] < first + height), key=lambda b: abs(_off_line(block, b, slope)))
+        measured = (_cy(other) - _cy(block)) / (_cx(other) - _cx(block))
+        if abs(measured) <= _MAX_SLOPE:
+            pairs.append((_cy(block), measured))
     return pairs
+
+
+def _off_line(block: TextBlock, other: TextBlock, slope: float) -> float:
+    return _cy(other) - _cy(block) - slope * (_cx(other) - _cx(block))
 
 
 def _first_slope(blocks: list[TextBlock]) -> float:
@@ -219,10 +251,11 @@ def _first_slope(blocks: list[TextBlock]) -> float:
 
 
 def _smoothed(pairs: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
-    """Medians of consecutive runs of pairs: the slope as a function of the height on the page."""
+    """Medians of consecutive runs of pairs (about `_SLOPE_CHUNK` each, the last pairs too): the slope as a function
+    of the height on the page."""
     ordered = sorted(pairs)
-    chunks = [ordered[i:i + _SLOPE_CHUNK] for i in range(0, len(ordered) - _SLOPE_CHUNK + 1, _SLOPE_CHUNK)]
-    return ([float(np.median([y for y, _ in c])) for c in chunks], [float(np.median([s for _, s in c])) for c in chunks])
+    runs = [ordered[i * len(ordered) // n:(i + 1) * len(ordered) // n] for n in [max(len(ordered) // _SLOPE_CHUNK, 1)] for i in range(n)]
+    return ([float(np.median([y for y, _ in r])) for r in runs], [float(np.median([s for _, s in r])) for r in runs])
 
 
 def _cx(block: TextBlock) -> float:

@@ -91,7 +91,19 @@ def chinese_person(text: str) -> NameMention | None:
     surname = _surname_at(compact, 0)
     if not surname or len(compact) - surname < 1 or not _is_name_word(compact):
         return None
-    return NameMention(compact, text.find(compact), text.find(compact) + len(compact), 0.8 if len(compact) <= 3 else 0.6)
+    strength = 0.8 if len(compact) <= 3 else 0.6
+    if _one_other_word(compact):
+        strength = WORD_NOT_NAME
+    return NameMention(compact, text.find(compact), text.find(compact) + len(compact), strength)
+
+
+WORD_NOT_NAME = 0.5  # a block that is one word of another kind (云市: a place; 方圆: a noun) is a weak name
+
+
+def _one_other_word(text: str) -> bool:
+    """jieba reads `text` as one word, and tags it as no person's name (nr…)."""
+    words = list(_jieba().cut(text))
+    return len(words) == 1 and not words[0].flag.startswith("nr")
 
 
 def find_chinese_persons(text: str) -> list[NameMention]:
@@ -190,6 +202,8 @@ def find_latin_persons(text: str) -> list[NameMention]:
         if any(m.start < match.end() and match.start() < m.end for m in found):
             continue
         pinyin = all(is_pinyin(w.replace("-", "")) for w in words)
+        if not pinyin and match.re is _LATIN_NAME and " " not in match.group(0):
+            continue  # one capitalised word cut in two (CERTIFICA TE) is a name only when its parts are pinyin
         value = " ".join(words) if match.re is _LATIN_NAME else match.group(0)
         found.append(NameMention(value, match.start(), match.end(), 0.7 if pinyin else 0.4, latin=True))
     return found
@@ -215,7 +229,7 @@ def find_organisations(text: str, *, shops: bool = False, latin: bool = False) -
     """Organisation names in `text`: the longest run of name characters (no connective such as 与 or 的) that
     ends in a suffix. With `shops`, the 个体工商户 endings count too, weakly; with `latin`, names in Latin letters
     ending in Co., Ltd., Inc. … count too (Huawei Technologies Co., Ltd.)."""
-    found = _latin_organisations(text) if latin else []
+    found = latin_organisations(text) if latin else []
     company = shapes().organisation_suffixes.company
     for match in _organisation_pattern(shops).finditer(text):
         value, start = match.group(0), match.start()
@@ -249,7 +263,7 @@ def _latin_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{word}[ ,]*){{1,8}}?[A-Z][A-Za-z&'\-]*[ ,]*(?:(?:{suffixes})[ ,]*)+")
 
 
-def _latin_organisations(text: str) -> list[NameMention]:
+def latin_organisations(text: str) -> list[NameMention]:
     out = []
     for match in _latin_pattern().finditer(text):
         value = match.group(0).rstrip(" ,")

@@ -29,7 +29,10 @@ NODE_CONFIDENCE = 0.9  # the root of a tree read by OCR: digits on a clean scree
 DEPARTMENT_SUM_CONFIDENCE = 0.82  # members of two departments count twice; members outside any are missed
 MEMBERS_CONFIDENCE = 0.85
 BREADCRUMB_CONFIDENCE = 0.85  # the app names the organisation by the short name its admin chose
+TITLE_CONFIDENCE = 0.7  # a phone screen's title bar: the organisation's name on the contacts tab, else a page's
 DOUBTFUL_CONFIDENCE = 0.6
+SCREEN_RATIO = 1.5  # a page this many times taller than wide is a phone screen
+TITLE_BAR_SHARE = 0.15  # of the screen's height: where its title bar ends
 
 
 class Method(StrEnum):
@@ -45,6 +48,7 @@ class OrgChartOptions(BaseModel):
     node_pattern: str
     total_pattern: str
     breadcrumb_pattern: str
+    screen_titles: list[str]
     department_suffixes: list[str]
     member_columns: dict[str, list[str]]
     min_header_columns: int
@@ -97,7 +101,8 @@ class OrgChart(KindExtractor):
                               document=document.path, page=headcount.page, bbox=headcount.bbox,
                               text=f"{len(pending)} members marked as not joined", extractor=NAME,
                               evidence=["the member list's status"]))
-        organisation = fields.get("organisation") or self._root_name(nodes, departments) or self._breadcrumb(document)
+        organisation = (fields.get("organisation") or self._root_name(nodes, departments) or self._breadcrumb(document)
+                        or self._title_bar(document))
         if organisation is not None:
             facts.append(reading_fact(document, organisation, "org_chart_organisation", NAME, registered_name(organisation.value)))
         return facts
@@ -199,6 +204,26 @@ class OrgChart(KindExtractor):
                     confidence = min(BREADCRUMB_CONFIDENCE, line.confidence_of(*match.span("name")))
                     return FieldReading("organisation", match.group("name"), confidence, page.number, line.bbox, line.text,
                                         ("the app's breadcrumb (通讯录 > organisation)",))
+        return None
+
+    def _title_bar(self, document: Document) -> FieldReading | None:
+        """A phone screen's title, alone on the first line under its status bar: on the app's contacts tab, the
+        organisation's (short) name. A page's own title (通讯录, 我的企业) or a department's name is none; the
+        reading stays below the gate, for the analyst to compare with the license."""
+        page = document.pages[0] if document.pages else None
+        if page is None or page.height < SCREEN_RATIO * page.width:
+            return None
+        for line in page_lines(page):
+            if line.bbox[1] > TITLE_BAR_SHARE * page.height:
+                return None
+            text = line.text.strip()
+            if not re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}", text):
+                continue  # the status bar: the time, the signal, the battery
+            if (len(line.blocks) > 1 or re.search(r"\d", text) or text in self.options.screen_titles or self._is_department(text)
+                    or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·& ]{2,30}", text)):
+                return None
+            return FieldReading("organisation", text, round(min(TITLE_CONFIDENCE, line.confidence_of(0, len(text))), 4),
+                                page.number, line.bbox, line.text, ("the screen's title bar",))
         return None
 
     # --- a member list ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from extractors.dates import RangeRole
 from extractors.field_reading import Candidate, PageContext
 from extractors.field_types import FieldSpec, PriorSpec
+from extractors.lines import below_within
 
 LARGER = 1.25  # the largest value's height over the next one's
 ABOVE_TEXT = 1.3  # the largest value's height over the page's median line
@@ -65,19 +66,13 @@ def _before_words(spec: PriorSpec, candidates: list[Candidate], context: PageCon
     for candidate in candidates:
         after = candidate.line.text[candidate.end:]
         following = [line for line in context.lines if line.index == candidate.line.index + 1]
-        if following and _close(candidate.line, following[0]):
+        if following and below_within(candidate.line, following[0], 1.5):
             after += following[0].text
         for word in spec.words:
             at = after.find(word)
             if 0 <= at <= spec.window:
                 candidate.add_prior(1.0, f"followed by {word!r}")
                 break
-
-
-def _close(upper, lower) -> bool:
-    """The next line of the same paragraph: below, boxes touching or overlapping a little (tall script)."""
-    height = max(upper.height, lower.height)
-    return -0.3 * height <= lower.bbox[1] - upper.bbox[3] <= 1.5 * height
 
 
 def _own_line(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:

@@ -40,6 +40,22 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+_BRACKETS = {"(": ")", "[": "]", "【": "】", "《": "》", "〔": "〕"}
+
+
+def unpaired_brackets(text: str) -> bool:
+    """Whether a bracket in `text` opens without closing or closes without opening (阿里巴巴云计算（北京有限公司,
+    …平台[): a printed name's brackets always pair, so OCR lost or misread one."""
+    stack: list[str] = []
+    for char in unicodedata.normalize("NFKC", text):
+        if char in _BRACKETS:
+            stack.append(_BRACKETS[char])
+        elif char in _BRACKETS.values():
+            if not stack or stack.pop() != char:
+                return True
+    return bool(stack)
+
+
 def registered_name(text: str) -> str:
     """An organisation name as registered: Chinese names are registered with full-width brackets （）, which
     NFKC turns half-width."""

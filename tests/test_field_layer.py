@@ -149,3 +149,109 @@ def test_a_second_extractor_for_one_kind_is_refused() -> None:
     registry.register(ops_certificate.EXTRACTOR, "first")
     with pytest.raises(ExtractorConfigError, match="second extractor"):
         registry.register(ops_certificate.OpsCertificate(), "second")
+
+
+# --- pages as people photograph them: perspective, rows of headers, running text ---------------------------------
+
+def _photographed_certificates(slopes: tuple[float, ...]) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Certificates one above the other on a photo whose tilt changes down the page (perspective): each prints a
+    name, a title and a row of headers (CERTIFICATION NO. | ISSUED ON | VALID UNTIL) with its values a little under
+    them, closer than a line is high."""
+    blocks = []
+    centre = 1030.0
+
+    def put(text: str, x0: float, y0: float, width: float, height: float, slope: float) -> None:
+        dy = slope * (x0 + width / 2 - centre)
+        blocks.append((text, (x0, y0 + dy, x0 + width, y0 + dy + height)))
+
+    for n, slope in enumerate(slopes):
+        top = 300 + 700 * n
+        put(f"Holder {n}", 900, top, 300, 48, slope)
+        put("Tencent Cloud Certified", 700, top + 100, 330, 40, slope)
+        put("Professional - Operations", 1060, top + 100, 360, 40, slope)
+        for x, label, value in ((860, "CERTIFICATION NO.", f"2025TCP71{n}5646"), (1065, "ISSUED ON", f"May {n + 2}, 2025"),
+                                (1250, "VALID UNTIL", f"May {n + 1}, 2028")):
+            put(label, x, top + 200, 150, 26, slope)
+            put(value, x, top + 222, 150, 30, slope)
+    return blocks
+
+
+def test_a_photo_whose_tilt_changes_down_the_page_keeps_headers_and_values_apart() -> None:
+    """Levelling measures the tilt in runs down the page, each run on its own: rows of headers over their values,
+    closer than a line is high, give no pairs across the two rows that would carry a wrong tilt on down the page."""
+    from extractors.lines import page_lines
+
+    page = _page(*_photographed_certificates((0.06, 0.02, -0.02)))
+    page = page.model_copy(update={"height": 2400})
+    texts = [line.text for line in page_lines(page)]
+    for n in range(3):
+        assert "CERTIFICATION NO.ISSUED ON VALID UNTIL" in texts
+        assert f"2025TCP71{n}5646 May {n + 2},2025 May {n + 1},2028" in texts, texts
+
+
+def test_a_value_right_of_a_header_under_the_next_header_is_the_next_headers() -> None:
+    """On a tilted photo the value under VALID UNTIL may overlap the ISSUED ON header's height: it is not the value
+    beside ISSUED ON, because another label stands over it."""
+    document = _document(
+        ("Presented to", (500, 100, 700, 130)), ("WEI XINHAO", (450, 140, 750, 200)),
+        ("Tencent Cloud Certified Professional - Operations", (300, 260, 900, 300)),
+        ("CERTIFICATION NO.", (300, 400, 450, 426)), ("ISSUED ON", (500, 404, 580, 430)), ("VALID UNTIL", (690, 399, 790, 425)),
+        ("2025TCP7185646", (300, 419, 450, 449)), ("May 9, 2025", (497, 422, 600, 452)), ("May 8, 2028", (688, 417, 790, 447)),
+    )
+    (fact,) = ops_certificate.extract(document)
+    assert (fact.value["issued_on"], fact.value["expires_on"]) == ("2025-05-09", "2028-05-08")
+
+
+def test_a_label_closing_its_line_with_a_colon_introduces_the_next_line() -> None:
+    """…has achieved their: | AWS Certified Cloud Practitioner — the value starts the next line, far left of the
+    label, as running text is read on."""
+    from extractors import other_certificate
+
+    document = _document(
+        ("Jingyong Huang", (94, 396, 782, 514)),
+        ("has successfully completed the AWS Certification requirements and has achieved their:", (103, 530, 1351, 572)),
+        ("AWS Certified Cloud Practitioner", (107, 623, 988, 678)),
+        ("Expiration Date", (430, 836, 640, 867)), ("Validation Number", (900, 836, 1150, 867)),
+        ("2028-02-18", (430, 876, 600, 909)), ("14FTWL1F2NUXTRO7", (900, 876, 1200, 909)),
+        ("Amazon Web Services, Inc.", (1098, 1166, 1386, 1189)),
+    )
+    (fact,) = other_certificate.extract(document)
+    assert fact.value["title"] == "AWS Certified Cloud Practitioner"
+    assert "ending the line above" in next(e for e in fact.evidence if e.startswith("title:"))
+
+
+def test_a_management_system_certificate_names_its_holder_after_this_is_to_certify_that() -> None:
+    from extractors import other_certificate
+
+    document = _document(
+        ("华信正源认证中心有限公司", (197, 175, 700, 237)), ("Huaxin Zhengyuan Certification Center Co., Ltd.", (331, 240, 712, 268)),
+        ("信息安全管理体系认证证书", (406, 367, 1117, 446)), ("证书编号：2703526ISMS1839ROS", (551, 538, 970, 577)),
+        ("兹证明/This is to certify that", (571, 654, 948, 698)), ("广州泰恒信息科技有限公司", (508, 745, 1005, 800)),
+        ("有效期至/Expiry Date: 2029-03-18", (375, 1800, 1085, 1846)),
+    )
+    (fact,) = other_certificate.extract(document)
+    assert fact.value["holder"] == "广州泰恒信息科技有限公司"
+    assert fact.value["title"] == "信息安全管理体系认证证书"  # Certification inside the body's Latin name is no label
+
+
+def test_one_capitalised_word_is_no_name_and_a_place_word_is_a_weak_one() -> None:
+    from extractors.name_shapes import find_latin_persons, find_persons
+
+    assert find_latin_persons("CERTIFICATE") == []
+    assert [m.value for m in find_latin_persons("YE HAOJIA")] == ["YE HAOJIA"]
+    (place,) = find_persons("云海")
+    (name,) = find_persons("杨涵怡")
+    assert place.strength < name.strength
+
+
+def test_a_name_whose_brackets_do_not_pair_is_kept_as_printed_and_doubted() -> None:
+    from extractors import other_certificate
+
+    document = _document(
+        ("阿里云", (500, 80, 700, 140)), ("ACA云原生助理工程师", (400, 300, 800, 380)),
+        ("姓名：杨涵怡", (300, 500, 700, 540)), ("证书编号：IACA012503202197L", (300, 560, 800, 600)),
+        ("有效期至：2027-03-26", (300, 620, 800, 660)), ("颁发机构：阿里巴巴云计算（北京有限公司", (300, 700, 1000, 740)),
+    )
+    (fact,) = other_certificate.extract(document)
+    assert fact.value["issuer"] == "阿里巴巴云计算（北京有限公司"
+    assert any("not paired" in w for w in fact.warnings) and fact.confidence < 0.8
