@@ -94,6 +94,25 @@ def test_the_enterprise_page_states_the_joined_members() -> None:
     assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (12, 3, COMPANY)
 
 
+def _phone_screen(rows: list[str]) -> Document:
+    """A phone screenshot (1080 x 2400): one centred line per row, 110 px apart, under the status bar."""
+    blocks = [TextBlock(text=text, bbox=(540 - 30 * len(text), 40 + 110 * i, 540 + 30 * len(text), 100 + 110 * i),
+                        confidence=0.98) for i, text in enumerate(rows)]
+    return Document(path="Screenshot_wework.png", sha256="0" * 64, file_type=FileType.PNG,
+                    pages=[Page(number=1, width=1080, height=2400, source=TextSource.OCR, blocks=blocks)])
+
+
+def test_the_contacts_tab_title_names_the_organisation_below_the_gate() -> None:
+    """The WeCom app titles its contacts tab with the organisation's short name; a page's own title is none."""
+    members = ["曾强超", "销售部·销售经理", "邓飞辉", "客户成功部·实施顾问", "丁磊轩", "财务部·出纳"]
+    facts = {f.name: f for f in org_chart.extract(_phone_screen(["15:55", "知行软件", "Q搜索", "部门", *members]))}
+    organisation = facts["org_chart_organisation"]
+    assert organisation.value == "知行软件" and organisation.confidence < 0.8
+    assert organisation.evidence == ["the screen's title bar"]
+    titled = {f.name for f in org_chart.extract(_phone_screen(["15:55", "通讯录", "Q搜索", "部门", *members]))}
+    assert "org_chart_organisation" not in titled
+
+
 def _team(*facts: Fact):
     rule = next(r for r in market_rules(load_rules(), "website") if r.id == "team_size")
     license_name = Fact(id="f1", name="company_name", value=COMPANY, confidence=0.97, document="营业执照.jpg")
