@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
-from extractors.lines import page_lines, union
+from extractors.lines import Line, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact, Page
@@ -34,6 +34,7 @@ class ConsoleOptions(BaseModel):
     statuses: dict[str, list[str]]
     expiry_words: list[str]
     pay_as_you_go: list[str]
+    prepaid: list[str]
 
 
 class CloudConsole(KindExtractor):
@@ -48,7 +49,7 @@ class CloudConsole(KindExtractor):
             for region in split_at(page, points, ROW_BIAS):
                 found = self._ids(region)
                 if found:
-                    facts.append(self._instance(document, region, *found[0], subject))
+                    facts.append(self._instance(document, page, region, *found[0], subject))
         return _distinct(facts)
 
     def _ids(self, page: Page) -> list[tuple[str, tuple[float, float]]]:
@@ -67,9 +68,11 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _expiry(self, region: Page) -> str | None:
-        text = region.text
-        if any(w.lower() in text.lower() for w in self.options.pay_as_you_go):
+    def _expiry(self, region: Page, page: Page, point: tuple[float, float]) -> str | None:
+        """The instance's 到期 date: on a line of its own part of the screen that names the expiry, else, in a
+        list, the date under the header cell that names it (到期时间, further up the page)."""
+        billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
+        if nearest_word(region, point, billing) == "pay_as_you_go":
             return None
         for line in page_lines(region):
             lowered = line.text.lower()
@@ -77,9 +80,35 @@ class CloudConsole(KindExtractor):
                 dates = [m for m in find_dates(line.text) if not isinstance(m.value, str)]
                 if dates:
                     return dates[-1].value.isoformat()
+        return self._expiry_column(region, page, point)
+
+    def _expiry_column(self, region: Page, page: Page, point: tuple[float, float]) -> str | None:
+        """In a list: the date under the header cell naming the expiry (the header row nearest above the
+        instance's row), on the instance's own row: its line, else the line under it (a row's second line).
+        Lines are taken in their order on the page, not by height: a photo's tilt moves a row's far end."""
+        lines = page_lines(page)
+        own = _line_of(lines, point)
+        instance = re.compile(self.options.instance_id)
+        columns = []
+        for line in lines[:own]:
+            if instance.search(line.text) or find_dates(line.text):
+                continue  # a header row holds no instance and no date (an expired row's 已到期 is no header)
+            lowered = line.text.lower()
+            for word in self.options.expiry_words:
+                at = lowered.find(word.lower())
+                if at >= 0:
+                    columns.append((line.bbox_of(at, at + len(word)), line.height))
+        if not columns:
+            return None
+        header, height = columns[-1]
+        for line in lines[own:own + 2]:
+            under = {m.value.isoformat() for m in find_dates(line.text)
+                     if not isinstance(m.value, str) and _overlaps(line.bbox_of(m.start, m.end), header, height)}
+            if len(under) == 1 and (line.index == lines[own].index or not instance.search(line.text)):
+                return under.pop()
         return None
 
-    def _instance(self, document: Document, region: Page, instance_id: str, point: tuple[float, float],
+    def _instance(self, document: Document, page: Page, region: Page, instance_id: str, point: tuple[float, float],
                   subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
@@ -93,7 +122,7 @@ class CloudConsole(KindExtractor):
         if subject is not None:
             confidence = min(confidence, subject.confidence)
         value = {"instance_id": instance_id, "product": "lighthouse" if lighthouse else "cvm", "region": where,
-                 "status": status, "expires_on": self._expiry(region),
+                 "status": status, "expires_on": self._expiry(region, page, point),
                  "account_subject": registered_name(subject.value) if subject else None}
         evidence = ["the instance's own part of the screen: its id, and the status words and zone printed nearest it, "
                     "its 到期 date"]
@@ -107,9 +136,11 @@ class CloudConsole(KindExtractor):
 def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]]) -> str | None:
     """The key of `table` whose word is printed nearest the instance's id in its part of the screen (its own row
     or card), a line away counting as much as three line heights across: a toolbar's 关机 button or a region tab
-    further up names no instance."""
+    further up names no instance. Lines are counted in their order, not by height (a photo's tilt)."""
     best: tuple[tuple[float, int], str] | None = None
-    for line in page_lines(region):
+    lines = page_lines(region)
+    own = lines[_line_of(lines, point)].index if lines else 0
+    for line in lines:
         lowered = line.text.lower()
         for key, words in table.items():
             for word in words:
@@ -119,11 +150,24 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
                 box = line.bbox_of(at, at + len(word))
                 height = max(line.height, 1.0)
                 dx = max(box[0] - point[0], point[0] - box[2], 0.0)
-                dy = max(box[1] - point[1], point[1] - box[3], 0.0)
-                ranked = (dx + 3 * height * round(dy / height), -len(word))  # 上海金融 before 上海
+                ranked = (dx + 3 * height * abs(line.index - own), -len(word))  # 上海金融 before 上海
                 if best is None or ranked < best[0]:
                     best = (ranked, key)
     return best[1] if best else None
+
+
+def _line_of(lines: list[Line], point: tuple[float, float]) -> int:
+    """The position in `lines` of the line printing the point (an instance id's centre)."""
+    holding = [i for i, line in enumerate(lines)
+               if any(b.bbox[0] <= point[0] <= b.bbox[2] and b.bbox[1] <= point[1] <= b.bbox[3] for b in line.blocks)]
+    if holding:
+        return holding[0]
+    return min(range(len(lines)), key=lambda i: abs((lines[i].bbox[1] + lines[i].bbox[3]) / 2 - point[1]), default=0)
+
+
+def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:
+    """A value's box under a header cell: across it, give or take a line height."""
+    return box[0] < header[2] + height and header[0] - height < box[2]
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:

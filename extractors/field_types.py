@@ -147,9 +147,12 @@ def _identifiers(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]],
                   warnings=("OCR letters/digits repaired in place",) if r.repaired else ()) for r in readings]
 
 
+_PLACEHOLDER = re.compile(r"(?i)^(?:请输入|请选择|请填写|please (?:enter|select)|enter |search)")  # an empty form field
+
+
 def _texts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     if not spec.pattern:
-        return [Found(text, 0, len(text), 0.3)] if text else []
+        return [Found(text, 0, len(text), 0.3)] if text and not _PLACEHOLDER.match(text) else []
     found = []
     for match in re.finditer(spec.pattern, text):
         value = match.group("value") if "value" in match.groupdict() else match.group(0)

@@ -7,14 +7,17 @@ differs from it makes the fact doubtful; the version at the end of a software na
 (V1.O → V1.0), in place."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.items import Item, doubt, item_fact, read_items
+from extractors.dates import find_dates
+from extractors.items import MISSING_CONFIDENCE, Item, doubt, item_fact, read_items
 from extractors.name_shapes import software_name
 from extractors.registry import KindExtractor
 from extractors.shapes import BAD_CHECK_CONFIDENCE
+from extractors.tables import document_rows, read_records
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact
 
@@ -22,12 +25,15 @@ NAME = "software_copyright"
 KIND = DocumentKind.SOFTWARE_COPYRIGHT
 FIELDS = ("reg_no", "cert_no", "software_name", "owner", "completed_on")
 READ = (*FIELDS, "software_title")
+ROW_CONFIDENCE = 0.95  # a cell placed by its column header, as a value right of its label
 
 
 class CopyrightOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_fields: int
+    list_columns: dict[str, list[str]]
+    list_min_columns: int
 
 
 class SoftwareCopyright(KindExtractor):
@@ -35,11 +41,41 @@ class SoftwareCopyright(KindExtractor):
     Options = CopyrightOptions
 
     def extract(self, document: Document) -> list[Fact]:
+        listed = self._list(document)
+        if listed:
+            return listed
         facts = []
         for item in read_items(document, self.reader, ("reg_no", "cert_no"), READ, self.options.min_fields):
             item = self._tidy(item)
             fact = item_fact(document, NAME, item, FIELDS, NAME, required=("reg_no", "software_name", "owner"))
             facts.append(self._numbers_agree(fact))
+        return facts
+
+    def _list(self, document: Document) -> list[Fact]:
+        """A list of registrations: one fact per row of a table whose header names the registration columns and
+        whose 登记号 cell holds an SR number."""
+        header, records = read_records(document_rows(document), self.options.list_columns, lambda text: None,
+                                       self.options.list_min_columns)
+        if header is None or "reg_no" not in header.names:
+            return []
+        facts = []
+        for record in records:
+            reg_no = record.get("reg_no").replace(" ", "")
+            if not self.is_sr_number(reg_no):
+                continue
+            row = record.row
+            date = next((m.value for m in find_dates(record.get("completed_on")) if isinstance(m.value, dt.date)), None)
+            value = {"reg_no": reg_no, "cert_no": record.get("cert_no").replace(" ", "") or None,
+                     "software_name": software_name(record.get("software_name")) or None,
+                     "owner": registered_name(record.get("owner")) or None,
+                     "completed_on": date.isoformat() if date else None}
+            missing = [k for k in ("software_name", "owner") if value[k] is None]
+            confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)
+            fact = Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
+                        bbox=row.bbox, text=row.text, extractor=NAME,
+                        evidence=["a row of a list of registrations, its cells placed by the header"],
+                        warnings=[f"not read: {', '.join(missing)}"] if missing else [])
+            facts.append(doubt(fact, MISSING_CONFIDENCE, fact.warnings[0]) if missing else fact)
         return facts
 
     def is_sr_number(self, value: str) -> bool:

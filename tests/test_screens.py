@@ -179,3 +179,42 @@ def test_an_iso_certificate_is_not_a_tencent_certificate() -> None:
                      ["证书编号:", "01223Q30012R0M"], ["有效期至:", "2028年5月19日"], ["认证机构:", "北京某认证中心有限公司"]],
                     "ISO9001.jpg")
     assert classify(iso)[0].value == "other_certificate"
+
+
+RESOURCE_LIST = [
+    ["腾讯云", "总览", "云产品", "", "", "", "", COMPANY],
+    ["资源列表", "地域", "全部地域", "资源类型", "全部类型"],
+    ["资源ID/名称", "资源类型", "地域", "状态", "计费模式", "到期时间", "操作"],
+    ["crs-n7hrokjj", "云数据库Redis", "华南地区(广州)", "运行中", "包年包月", "2027-04-06 11:55:40", "详情"],
+    ["测试服务器 ins-72oglz5u", "云服务器", "华东地区(南京)", "已关机", "包年包月", "2027-12-08 10:48:57", "详情"],
+    ["mysql-slave ins-xl7mrg4d", "云服务器", "亚太东南(新加坡)", "已到期", "包年包月", "2026-11-26 08:12:49", "详情"],
+    ["lb-kkuxov41", "负载均衡", "华北地区(北京)", "正常", "按量计费", "", "详情"],
+    ["gitlab ins-2kl3fgbh", "云服务器", "华东地区(南京)", "运行中", "包年包月", "2028-05-10 23:07:09", "详情"],
+    ["web ins-6tr524lh", "云服务器", "西南地区(重庆)", "运行中", "按量计费", "", "详情"],
+]
+
+
+def test_an_instance_list_gives_each_row_the_date_under_its_expiry_header() -> None:
+    """A resource list names 到期时间 once, in its header row: each instance's expiry is the date in that column on
+    its own row; an expired row's 已到期 is no header, and a pay-as-you-go row has no expiry."""
+    facts = {f.value["instance_id"]: f.value for f in cloud_console.extract(_document(RESOURCE_LIST))}
+    assert {k: (v["status"], v["expires_on"]) for k, v in facts.items()} == {
+        "ins-72oglz5u": ("stopped", "2027-12-08"), "ins-xl7mrg4d": ("expired", "2026-11-26"),
+        "ins-2kl3fgbh": ("running", "2028-05-10"), "ins-6tr524lh": ("running", None)}
+
+
+def test_a_list_of_copyright_registrations_gives_one_fact_per_row() -> None:
+    """The 中国版权保护中心 query results: one registration per row, its cells placed by the header; the search
+    form's placeholder (请输入软件名称) is no software name."""
+    from extractors import software_copyright
+
+    owner = "深圳青杉数字技术股份有限公司"
+    page = [["登记号", "请输入登记号", "软件名称", "请输入软件名称", "著作权人", "青杉"],
+            ["序号", "登记号", "分类号", "软件全称", "软件简称", "版本号", "著作权人", "登记日期"],
+            ["1", "2019SR1370466", "30200-7900", "物联网设备监控服务平台", "青杉监控", "V1.0", owner, "2019-12-10"],
+            ["2", "2019SR0834180", "30200-0000", "日志采集分析软件", "", "V2.5.1", owner, "2019-07-26"]]
+    facts = software_copyright.extract(_document(page, "查询结果.png"))
+    assert [f.value for f in facts] == [
+        {"reg_no": "2019SR1370466", "cert_no": None, "software_name": "物联网设备监控服务平台", "owner": owner, "completed_on": None},
+        {"reg_no": "2019SR0834180", "cert_no": None, "software_name": "日志采集分析软件", "owner": owner, "completed_on": None}]
+    assert all(f.confidence >= 0.8 for f in facts)
