@@ -20,7 +20,10 @@ def is_id_number(text: str) -> bool:
 
 
 def is_month(text: str) -> bool:
-    """A cell that is a month or a period, and nothing else."""
+    """A cell that is a month or a period, and nothing else. A number with one digit after its point (2081.5) is
+    an amount: a month printed with a point has two (2026.09, 2026.10)."""
+    if re.fullmatch(r"\d{4}\.\d", text.strip()):
+        return False
     months = find_months(text)
     if not months:
         return False
@@ -29,6 +32,8 @@ def is_month(text: str) -> bool:
 
 
 def is_person(text: str) -> bool:
+    if text.rstrip().endswith((":", "：")):
+        return False  # 经办人：, a form's label waiting for a signature
     text = LIST_NUMBER.sub("", text)
     if chinese_person(text) is not None:
         return True

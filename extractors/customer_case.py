@@ -26,7 +26,7 @@ from extractors.specs import load_fields, load_options
 from extractors.lines import group_lines, normalise_line
 from extractors.tables import TableRow, read_table
 from extractors.values import normalise, registered_name
-from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock, TextSource
+from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock
 
 NAME = "customer_case"
 KIND = DocumentKind.CUSTOMER_CASE
@@ -323,7 +323,7 @@ def _is_label_line(block: TextBlock) -> bool:
 def _ocr_continuation(page: Page, label: TextBlock, right: list[TextBlock]) -> list[TextBlock]:
     """Blocks of an OCR line that broke apart: each less than two line heights after the one before and not
     a label of its own. Cells and text-layer lines never break, so they get none."""
-    if page.source is not TextSource.OCR:
+    if not page.read_by_ocr:
         return []
     out, edge, height = [], label.bbox[2], label.bbox[3] - label.bbox[1]
     for block in right:

@@ -94,17 +94,20 @@ class CvmOrder(KindExtractor):
 
     def order_id(self, text: str) -> tuple[str, float, tuple[str, ...]] | None:
         """An order id in `text`: (id, confidence factor, warnings); a long number without a date prefix is
-        kept, doubted."""
-        for run in re.findall(r"[0-9OoIlSB|]{12,32}", text.replace(" ", "")):
-            found = match_formats(run, self.data.formats["order_id"], self.data.lookalikes)
-            if not found.valid:
-                continue
-            warnings = ("OCR letters read as digits in the order id",) if found.repaired else ()
-            if found.strength < 1.0 or _date_prefix(found.value, self.options.earliest_order_year) is None:
+        kept, doubted. The pieces OCR printed apart are tried first (a spreadsheet's row number before the id:
+        10 2025…), then the text joined (an id OCR cut with a space)."""
+        doubtful = None
+        for piece in [*text.split(), text.replace(" ", "")]:
+            for run in re.findall(r"[0-9OoIlSB|]{12,32}", piece):
+                found = match_formats(run, self.data.formats["order_id"], self.data.lookalikes)
+                if not found.valid:
+                    continue
+                warnings = ("OCR letters read as digits in the order id",) if found.repaired else ()
+                if found.strength == 1.0 and _date_prefix(found.value, self.options.earliest_order_year) is not None:
+                    return found.value, 1.0, warnings
                 warning = f"order id {found.value} does not start with a real date (YYYYMMDD): misread, or not a Tencent order id"
-                return found.value, self.options.bad_format_confidence, (*warnings, warning)
-            return found.value, 1.0, warnings
-        return None
+                doubtful = doubtful or (found.value, self.options.bad_format_confidence, (*warnings, warning))
+        return doubtful
 
     # --- the account's company -----------------------------------------------------------------------------
 
@@ -138,6 +141,8 @@ class CvmOrder(KindExtractor):
         if found is None or self.is_unpaid(record.get("status")):
             return None
         order_id, factor, warnings = found
+        if factor < 1.0 and not any(record.get(k) for k in ("product", "placed_at", "paid_at", "paid_amount", "order_amount")):
+            return None  # a long number alone on its row with no date in it (a spreadsheet's row numbers) is no order
         day = _day(record.get("placed_at")) or _day(record.get("paid_at"))
         amount = amount_in(record.get("paid_amount")) if record.get("paid_amount") else amount_in(record.get("order_amount"))
         row = record.row

@@ -22,6 +22,7 @@ from extractors.lines import Line, below_within, make_line, page_lines
 from extractors.shapes import BAD_CHECK_CONFIDENCE, IdFormat, Lookalikes
 from extractors.values import normalise, unpaired_brackets
 from pipeline.models import BBox, Document, Fact, Page
+from pipeline.names import pinyin_match
 
 SHAPE_WEIGHT, LABEL_WEIGHT, PRIOR_WEIGHT = 0.7, 0.8, 0.7
 GENERIC_FORMAT_CONFIDENCE = 0.6  # an identifier that fits only the general form of a number
@@ -395,13 +396,18 @@ def disagreeing(readings: list[FieldReading]) -> list[FieldReading]:
     if len(readings) < 2:
         return readings
     top = readings[0]
-    rival = next((r for r in readings[1:] if r.value != top.value), None)
+    rival = next((r for r in readings[1:] if r.value != top.value and not _one_name(top.value, r.value)), None)
     if rival is None or rival.confidence < CONTESTED:
         return readings
     warning = f"also read {rival.value!r} ({'; '.join(rival.evidence[1:]) or 'by shape'}): check which is right"
     capped = replace(top, confidence=min(top.confidence, CONTESTED_CAP), warnings=(*top.warnings, warning))
     rest = [replace(r, confidence=min(r.confidence, CONTESTED_CAP - 0.01)) if r.value != top.value else r for r in readings[1:]]
     return [capped, *rest]
+
+
+def _one_name(a: Any, b: Any) -> bool:
+    """A name and its pinyin (韩宁飞 (HAN NINGFEI)): one person printed twice, no disagreement."""
+    return isinstance(a, str) and isinstance(b, str) and (pinyin_match(a, b) or pinyin_match(b, a))
 
 
 def best(readings: Sequence[FieldReading]) -> FieldReading | None:

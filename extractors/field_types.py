@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from extractors.dates import RangeRole, find_dates, find_months
 from extractors.name_shapes import find_organisations, find_persons
-from extractors.shapes import IdFormat, Lookalikes, find_credit_codes, find_identifiers, find_registration_numbers, runs
+from extractors.shapes import (IdFormat, Lookalikes, find_credit_codes, find_identifiers, find_registration_numbers,
+                              is_resident_id, runs)
 from extractors.values import ValueParseError, parse_count, parse_money
 
 
@@ -143,6 +144,7 @@ def _identifiers(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]],
         readings += [r for r in runs(text) if not any(r.start < e and s < r.end for s, e in valid_spans)]
         periods = _joined_spans([(d.start, d.end) for d in find_dates(text)])  # 2026-10-22-2029-10-21: no number
         readings = [r for r in readings if not any(s <= r.start and r.end <= e for s, e in periods)]
+    readings = [r for r in readings if not is_resident_id(r.value)]  # a person's ID number is no other identifier
     return [Found(r.value, r.start, r.end, r.strength if r.valid else 0.0, r.valid,
                   warnings=("OCR letters/digits repaired in place",) if r.repaired else ()) for r in readings]
 

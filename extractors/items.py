@@ -190,16 +190,39 @@ def _centre(box: BBox) -> tuple[float, float]:
 
 
 def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], fields: Sequence[str],
-               min_fields: int, bias: float = 0.5) -> list[Item]:
+               min_fields: int, bias: float = 0.5, shared: Sequence[str] = ()) -> list[Item]:
     """One item per region of each page with at least `min_fields` fields read; an item missing what the next
-    page's item has (and sharing no field that disagrees) is joined with it: a certificate's front and back."""
+    page's item has (and sharing no field that disagrees) is joined with it: a certificate's front and back.
+    A `shared` field printed once for all the page's items (the holder over a list of one person's
+    certificates) goes to each item that does not print its own."""
     items = []
     for page in document.pages:
-        for region in regions(page, reader, anchors, bias):
+        parts = regions(page, reader, anchors, bias)
+        page_items = []
+        for region in parts:
             found = read_document(reader, [region], fields)
             if len(found) >= min_fields:
-                items.append(Item(found, (page.number,), region.text))
+                page_items.append(Item(found, (page.number,), region.text))
+        items += _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
     return _join_split(items)
+
+
+def _with_shared(page: Page, reader: FieldReader, items: list[Item], shared: Sequence[str]) -> list[Item]:
+    """Each item missing a `shared` field takes the value the other items read, when they all read the same one
+    and it is the page's best reading of the field (one holder over the list, not one of several holders)."""
+    if not shared or all(all(name in item.fields for name in shared) for item in items):
+        return items
+    page_best = read_document(reader, [page], shared)
+    out = []
+    for item in items:
+        fields = dict(item.fields)
+        for name in shared:
+            values = {other.fields[name].value for other in items if name in other.fields}
+            best = page_best.get(name)
+            if name not in fields and best is not None and values == {best.value}:
+                fields[name] = best.with_value(best.value, "printed once for every item of the page")
+        out.append(Item(fields, item.pages, item.text))
+    return out
 
 
 def _join_split(items: list[Item]) -> list[Item]:

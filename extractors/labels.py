@@ -59,6 +59,7 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     return sorted(hits, key=lambda h: h.start)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENERS = set(":：;；,，。.、|/()（）[]【】<>《》 \"'“”")
 
 
@@ -69,7 +70,8 @@ def _stands_alone(line: Line, hit: LabelHit) -> bool:
     before = line.text[hit.start - 1] if hit.start else ""
     after = line.text[hit.end:hit.end + 1]
     if after in (":", "："):
-        return True
+        # …but a two-character label closing a longer word (招标编号：, 合同编号：) is that word's tail
+        return not (len(normalise_line(hit.label)) <= 2 and _CJK.match(before) and hit.start not in starts)
     if hit.label.isascii() and re.match(r" ?[a-z]", line.text[hit.end:hit.end + 2]):
         return False  # …the AWS Certification requirements…: an English word in running text
     return hit.start in starts or before in _OPENERS or after.isdigit() or not before

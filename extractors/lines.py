@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.models import BBox, Page, TextBlock, TextSource
+from pipeline.models import BBox, Page, TextBlock
 
 _HARD_GAP = 1.2  # line heights: a wider gap between two multi-character blocks separates two columns
 _SAME_LINE = 0.6  # vertical centres within this share of the smaller height belong to one line
@@ -167,7 +167,7 @@ def _is_avatar(left: TextBlock, right: TextBlock) -> bool:
 def page_lines(page: Page) -> list[Line]:
     """The page's lines. An OCR page is levelled first (tilted scans and photos), for grouping only: each line
     keeps the blocks' own boxes, so provenance stays on the page as read."""
-    if page.source is not TextSource.OCR:
+    if not page.read_by_ocr:
         return [make_line(page.number, i, line) for i, line in enumerate(group_lines(page.blocks))]
     levelled = level(page.blocks, page.width)
     original = {id(moved): block for moved, block in zip(levelled, page.blocks)}

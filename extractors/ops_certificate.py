@@ -40,7 +40,8 @@ class OpsCertificate(KindExtractor):
 
     def extract(self, document: Document) -> list[Fact]:
         facts = []
-        for item in read_items(document, self.reader, ("cert_no", "expires_on", "title", "holder"), FIELDS, self.options.min_fields):
+        for item in read_items(document, self.reader, ("cert_no", "expires_on", "title", "holder"), FIELDS, self.options.min_fields,
+                               shared=("holder",)):
             text = item.text
             title = item.value("title") or ""
             extra = {"level": first_listed(title, self.options.levels) or first_listed(text, self.options.levels),

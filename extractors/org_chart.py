@@ -20,7 +20,7 @@ from extractors.name_shapes import find_organisations
 from extractors.registry import KindExtractor
 from extractors.tables import Record, document_rows, read_records
 from extractors.values import registered_name
-from pipeline.models import BBox, Document, DocumentKind, Fact, TextSource
+from pipeline.models import BBox, Document, DocumentKind, Fact
 
 NAME = "org_chart"
 KIND = DocumentKind.ORG_CHART
@@ -302,7 +302,7 @@ def _from_reading(reading: FieldReading, value: int, how: str, confidence: float
 
 
 def _count_facts(document: Document, count: Count) -> list[Fact]:
-    exact = all(p.source is not TextSource.OCR for p in document.pages if p.number == count.page)
+    exact = all(not p.read_by_ocr for p in document.pages if p.number == count.page)
     confidence = count.confidence if not exact else max(count.confidence, min(EXACT_CONFIDENCE, count.confidence + 0.05))
     common = dict(confidence=round(confidence, 4), document=document.path, page=count.page, bbox=count.bbox,
                   text=count.text, extractor=NAME, evidence=list(count.evidence))

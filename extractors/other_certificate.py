@@ -26,18 +26,19 @@ class OtherCertificate(KindExtractor):
     Options = OtherCertificateOptions
 
     def extract(self, document: Document) -> list[Fact]:
-        wanted = (*FIELDS, "holder_organisation", "quoted_title")
+        wanted = (*FIELDS, "holder_organisation", "quoted_title", "heading_title")
         items = read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields)
         return [item_fact(document, NAME, _holder(item), FIELDS, NAME, required=("issuer", "title", "holder")) for item in items]
 
 
 def _holder(item: Item) -> Item:
     """A person holds a personal certificate; an organisation an ISO or company award certificate: the one read
-    with more confidence. An award's title in quotes stands for its title when read as surely."""
+    with more confidence. An award's title in quotes, or a heading ending in 证书, stands for the title when read
+    as surely."""
     fields = dict(item.fields)
-    quoted = fields.pop("quoted_title", None)
-    if quoted is not None and (fields.get("title") is None or quoted.confidence >= fields["title"].confidence):
-        fields["title"] = quoted
+    for other in (fields.pop("quoted_title", None), fields.pop("heading_title", None)):
+        if other is not None and (fields.get("title") is None or other.confidence >= fields["title"].confidence):
+            fields["title"] = other
     organisation = fields.pop("holder_organisation", None)
     person = fields.get("holder")
     if organisation is not None and (person is None or organisation.confidence > person.confidence):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 from stdnum.iso7064 import mod_11_10
 
 from extractors.values import normalise
@@ -149,6 +149,16 @@ def repair_uscc(raw: str) -> str:
     """Positions 3-8 are an area code (digits only); the rest may not hold I, O, S, V or Z."""
     raw = raw.upper()
     return raw[:2].translate(_USCC_FORBIDDEN) + raw[2:8].translate(_TO_DIGIT) + raw[8:].translate(_USCC_FORBIDDEN)
+
+
+_RESIDENT_ID = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+
+
+def is_resident_id(value: str) -> bool:
+    """A whole 身份证号 (a birth date inside, its check character right): a person's number, never another field's
+    identifier, and never shown whole."""
+    value = value.upper()
+    return bool(_RESIDENT_ID.fullmatch(value)) and ric.calc_check_digit(value[:17]) == value[17]
 
 
 def find_credit_codes(text: str) -> list[IdReading]:

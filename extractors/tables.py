@@ -96,7 +96,7 @@ def _cell_rows(page: Page) -> list[GridRow]:
 
 
 def _line_rows(page: Page, blocks: list[TextBlock]) -> list[GridRow]:
-    exact = page.source is not TextSource.OCR
+    exact = not page.read_by_ocr
     levelled = blocks if exact else level(blocks, page.width)
     original = {id(moved): block for moved, block in zip(levelled, blocks)}
     rows = []
@@ -249,11 +249,19 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
         for i in part:
             role = roles[i][0]
             if role is not None:
-                values[role] = values.get(role, "") + row.cells[i].text
+                values[role] = _continued(values.get(role, ""), row.cells[i].text)
         if values:
             part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
             records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
     return records
+
+
+def _continued(text: str, more: str) -> str:
+    """A cell's text continued by the next box of its role: two numbers or Latin words stay two (a spreadsheet's
+    row number before an order id: 10 2025…), as on a line (extractors.lines.make_line)."""
+    if text and more and text[-1].isascii() and text[-1].isalnum() and more[0].isascii() and more[0].isalnum():
+        return f"{text} {more}"
+    return text + more
 
 
 def _cell_role(cell: Cell, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> tuple[str | None, bool]:

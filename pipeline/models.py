@@ -115,6 +115,12 @@ class Page(Strict):
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
 
+    @property
+    def read_by_ocr(self) -> bool:
+        """Some of the page's text was OCR'd (a scan, a photo, a picture on a text page): its boxes may be
+        tilted and its characters misread."""
+        return self.source in (TextSource.OCR, TextSource.MIXED)
+
 
 class BundleError(Strict):
     document: str

@@ -1,7 +1,8 @@
 """Digital PDFs to text blocks. Each library does what it does best and no readable text is lost:
 - pdfplumber (with `dedupe_chars`, so fake-bold text is not doubled) gives lines with boxes;
 - pypdfium2 reads fonts pdfminer cannot (fpdf2 + Noto CJK CFF fonts come back empty from pdfplumber);
-- a page whose text layer is garbage on both is rendered with pypdfium2 and OCRed."""
+- a page whose text layer is garbage on both is rendered with pypdfium2 and OCRed;
+- a large picture on a text page (a scan pasted into a bid document) is OCR'd too, and its lines join the page's."""
 from __future__ import annotations
 
 import re
@@ -95,10 +96,11 @@ def _read_page(page: pdfium.PdfPage, plumber_page, number: int, dpi: int, limits
     plumber_ok = bool(plumber_text) and not is_garbage_text(plumber_text)
     pdfium_ok = bool(pdfium_text) and not is_garbage_text(pdfium_text)
     if plumber_ok and (not pdfium_ok or plumber_raw >= 0.8 * _compact_len(pdfium_text)):
-        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=plumber_blocks,
-                    tables=_plumber_tables(plumber_page))
+        return _with_pictures(page, Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER,
+                                         blocks=plumber_blocks, tables=_plumber_tables(plumber_page)), dpi, limits, ocr)
     if pdfium_ok:
-        return Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER, blocks=pdfium_blocks)
+        return _with_pictures(page, Page(number=number, width=width, height=height, source=TextSource.TEXT_LAYER,
+                                         blocks=pdfium_blocks), dpi, limits, ocr)
     if plumber_text or pdfium_text or _has_images(page):
         return _ocr_rendered(page, number, dpi, limits, ocr)
     return Page(number=number, width=width, height=height, source=TextSource.NONE, blocks=[])
@@ -167,6 +169,46 @@ def _pdfium_lines(page: pdfium.PdfPage, height: float) -> list[TextBlock]:
 
 def _has_images(page: pdfium.PdfPage) -> bool:
     return any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
+
+
+PICTURE_SHARE = 0.1  # of the page's area: a picture this large may be a document of its own (a scan pasted in)
+PICTURE_TEXT = 20  # characters of the text layer inside a picture, above which the picture's text is in the layer
+
+
+def _with_pictures(page: pdfium.PdfPage, read: Page, dpi: int, limits: IngestLimits, ocr: PageOcr) -> Page:
+    """A text page that also holds a large picture with no text of the layer over it (a certificate's scan
+    pasted into a bid document, a screenshot in a report): the picture is OCR'd and its lines join the page's,
+    in page coordinates. The page is then `mixed`: its OCR'd lines keep OCR's confidence."""
+    width, height = read.width, read.height
+    boxes = []
+    for obj in page.get_objects(max_depth=2):
+        if obj.type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        box = (max(left, 0.0), max(height - top, 0.0), min(right, width), min(height - bottom, height))
+        if (box[2] - box[0]) * (box[3] - box[1]) < PICTURE_SHARE * width * height:
+            continue
+        inside = sum(len(b.text) for b in read.blocks if _centre_in(b.bbox, box))
+        if inside <= PICTURE_TEXT:
+            boxes.append(box)
+    if not boxes:
+        return read
+    scale = min(dpi / 72, (limits.max_image_pixels / max(width * height, 1)) ** 0.5)
+    image = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
+    blocks = list(read.blocks)
+    for box in boxes:
+        x0, y0, x1, y1 = (int(v * scale) for v in box)
+        picture = ocr(np.ascontiguousarray(image[y0:y1, x0:x1]), read.number)
+        sx, sy = (box[2] - box[0]) / max(picture.width, 1), (box[3] - box[1]) / max(picture.height, 1)
+        blocks += [TextBlock(text=b.text, bbox=(box[0] + b.bbox[0] * sx, box[1] + b.bbox[1] * sy,
+                                                box[0] + b.bbox[2] * sx, box[1] + b.bbox[3] * sy), confidence=b.confidence)
+                   for b in picture.blocks]
+    return read.model_copy(update={"blocks": blocks, "source": TextSource.MIXED})
+
+
+def _centre_in(inner: BBox, outer: BBox) -> bool:
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
 
 
 def _ocr_rendered(page: pdfium.PdfPage, number: int, dpi: int, limits: IngestLimits, ocr: PageOcr) -> Page:

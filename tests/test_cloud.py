@@ -278,3 +278,20 @@ def test_value_parsers_never_raise(text: str) -> None:
     assert cvm_order.amount_in(text) is None or isinstance(cvm_order.amount_in(text), float)
     for parse in (miniprogram_stats.parse_users, miniprogram_stats.parse_stats_date):
         assert isinstance(parse(text), list)
+
+
+def test_an_order_export_open_in_a_spreadsheet_keeps_its_row_numbers_apart() -> None:
+    """A phone photo of the export open in a spreadsheet program: each row's number is printed just left of its
+    order id (10 2025…), and the column of row numbers under the table is no order."""
+    heads = ("订单号", "产品名称", "订单状态", "下单时间", "实付金额(元)")
+    lines = [(head, (x, 200, x + 160, 230)) for x, head in zip((120, 500, 800, 1000, 1400), heads)]
+    rows = [("20250921690658690550747", "云服务器", "已支付", "2025-09-21 08:32:08", "1148.96"),
+            ("20250625930321107784814", "云服务器", "已取消", "2025-06-25 16:57:44", "0.00")]
+    for n, (order_id, product, status, placed, amount) in enumerate(rows):
+        y = 250 + 40 * n
+        lines += [(str(10 + n), (80, y, 110, y + 28)), (order_id, (120, y, 420, y + 28)), (product, (500, y, 640, y + 28)),
+                  (status, (800, y, 880, y + 28)), (placed, (1000, y, 1260, y + 28)), (amount, (1400, y, 1500, y + 28))]
+    lines += [("19 20 24 2 23 4 5 6 7 28 9", (60, 340, 104, 600))]
+    facts = cvm_order.extract(_document(*lines))
+    assert [(f.name, f.value["order_id"], f.value["amount_cny"]) for f in facts] == [
+        ("cvm_order", "20250921690658690550747", 1148.96)]

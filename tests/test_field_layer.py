@@ -255,3 +255,80 @@ def test_a_name_whose_brackets_do_not_pair_is_kept_as_printed_and_doubted() -> N
     (fact,) = other_certificate.extract(document)
     assert fact.value["issuer"] == "阿里巴巴云计算（北京有限公司"
     assert any("not paired" in w for w in fact.warnings) and fact.confidence < 0.8
+
+
+def test_a_two_character_label_closing_a_longer_word_is_no_label() -> None:
+    """招标编号：ZFCG-2026-2561 heads a bid document: 编号 there is the tender's number, not the certificate's."""
+    from extractors import qualification_certificate
+
+    document = _document(
+        ("广州数据中心运维服务采购项目投标文件 招标编号：ZFCG-2026-2561", (40, 20, 1100, 50)),
+        ("高新技术企业证书", (300, 200, 900, 280)), ("广州市云栖数字技术有限公司", (300, 330, 900, 390)),
+        ("经审核，该企业被认定为高新技术企业。", (350, 420, 850, 450)),
+        ("GR202544203256", (200, 600, 420, 640)), ("2025年12月3日", (520, 600, 720, 640)), ("三年", (860, 600, 940, 640)),
+        ("证书编号", (240, 660, 380, 690)), ("发证时间", (560, 660, 680, 690)), ("有效期", (850, 660, 950, 690)),
+    )
+    (fact,) = qualification_certificate.extract(document)
+    assert fact.value["cert_no"] == "GR202544203256"
+    assert (fact.value["issued_on"], fact.value["expires_on"]) == ("2025-12-03", "2028-12-02")  # values over labels
+
+
+def test_one_holder_printed_over_a_list_of_certificates_goes_to_each() -> None:
+    """A verification page: the holder once (Chinese and pinyin), then one row per certificate."""
+    document = _document(
+        ("持证人Holder：郭琪洋（GUO QIYANG）", (100, 200, 700, 240)),
+        ("证书名称", (100, 300, 260, 330)), ("证书编号", (500, 300, 640, 330)), ("发证日期", (700, 300, 840, 330)),
+        ("有效期至", (900, 300, 1040, 330)),
+        ("腾讯云高级运维工程师", (100, 360, 400, 395)), ("2025TCP0968008", (500, 360, 680, 395)),
+        ("2025年04月21日", (700, 360, 860, 395)), ("2028年04月20日", (900, 360, 1060, 395)),
+        ("腾讯云高级安全工程师", (100, 460, 400, 495)), ("2023TCP1263885", (500, 460, 680, 495)),
+        ("2023年08月25日", (700, 460, 860, 495)), ("2026年08月24日", (900, 460, 1060, 495)),
+    )
+    facts = ops_certificate.extract(document)
+    assert [(f.value["holder"], f.value["cert_no"], f.value["expires_on"]) for f in facts] == [
+        ("郭琪洋", "2025TCP0968008", "2028-04-20"), ("郭琪洋", "2023TCP1263885", "2026-08-24")]
+    assert all("printed once for every item of the page" in e for e in facts[1].evidence if e.startswith("holder:"))
+    assert not any("also read" in w for f in facts for w in f.warnings)  # the pinyin is the same person
+
+
+def test_a_certificate_of_an_issuer_named_nowhere_is_still_a_certificate() -> None:
+    """A conformity certificate (no cloud, no ISO words): classified by a certificate's own structure, titled by
+    its heading ending in 证书."""
+    from extractors import other_certificate
+    from extractors.extract import classify_document
+
+    document = _document(
+        ("ITSS", (280, 165, 531, 264)), ("信息技术服务标准符合性证书", (304, 486, 1152, 560)),
+        ("Certificate of Conformity with IT Service Standards", (431, 594, 1025, 633)),
+        ("证书编号 Certificate No.", (197, 730, 485, 767)), ("ITSS-YW-3-42011120241694", (197, 800, 760, 846)),
+        ("单位名称 Organization", (196, 930, 471, 969)), ("武汉市智汇数字技术有限公司", (196, 999, 728, 1040)),
+        ("发证日期 Date of Issue", (197, 1500, 520, 1539)), ("有效期至 Valid Until", (640, 1500, 960, 1539)),
+        ("2024年07月04日", (194, 1567, 480, 1619)), ("2027年07月03日", (640, 1567, 930, 1619)),
+        ("中国电子工业标准化技术协会", (886, 2134, 1181, 2176)),
+    )
+    document = classify_document(document)
+    assert document.kind is DocumentKind.OTHER_CERTIFICATE
+    (fact,) = other_certificate.extract(document)
+    assert fact.value == {"issuer": "中国电子工业标准化技术协会", "title": "信息技术服务标准符合性证书",
+                          "holder": "武汉市智汇数字技术有限公司", "cert_no": "ITSS-YW-3-42011120241694", "expires_on": "2027-07-03"}
+
+
+def test_a_persons_id_number_is_never_another_identifier() -> None:
+    """An 18-digit 身份证号 under a label of the employer's code is a person's number: never read as the code
+    (and so never shown whole)."""
+    from extractors.cell_values import is_person
+    from extractors.shapes import is_resident_id
+
+    assert is_resident_id("110108197102077425") and not is_resident_id("91440106MABAPE9H6A")
+    spec = FieldSpec(type=FieldType.IDENTIFIER, format="uscc", labels=["统一社会信用代码"])
+    reader = FieldReader({"code": spec}, {}, Lookalikes.model_validate({}))
+    found = read_document(reader, [_page(("统一社会信用代码", (100, 100, 400, 140)), ("110108197102077425", (100, 160, 400, 200)))])
+    assert "code" not in found
+    assert not is_person("经办人：") and is_person("林英")
+
+
+def test_a_one_decimal_amount_is_no_month() -> None:
+    """Contribution columns under month groups: 2081.5 is an amount; 2026.09 and 202609 are months."""
+    from extractors.cell_values import is_month
+
+    assert not is_month("2081.5") and is_month("2026.09") and is_month("202609") and is_month("2026年9月")

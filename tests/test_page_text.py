@@ -214,3 +214,47 @@ def test_tesseract_engine_reads_chinese(generated):
     image = np.asarray(Image.open(path).convert("RGB"))
     text = "".join(b.text for b in get_engine("tesseract").recognize(image)).replace(" ", "")
     assert "营业执照" in text or "统一社会信用代码" in text
+
+
+def test_a_certificate_pasted_into_a_text_pdf_is_read(reader, tmp_path):
+    """A bid document: a text page (its own text layer) with a certificate's scan pasted in as a picture. The
+    picture is OCR'd and its lines join the page's; the page is `mixed`, and the certificate reads."""
+    import io
+
+    from fpdf import FPDF
+    from PIL import ImageDraw
+
+    from extractors import qualification_certificate
+    from extractors.extract import classify_document
+    from fixtures.fonts import Face, font
+    from fixtures.ttfont import truetype_subset
+
+    certificate = Image.new("RGB", (1400, 900), "white")
+    draw = ImageDraw.Draw(certificate)
+    draw.text((700, 120), "高新技术企业证书", font=font(Face.SERIF_BOLD, 72), fill="black", anchor="mm")
+    draw.text((700, 300), "广州市云栖数字技术有限公司", font=font(Face.SANS, 54), fill="black", anchor="mm")
+    draw.text((700, 420), "经审核，该企业被认定为高新技术企业。", font=font(Face.SANS, 34), fill="black", anchor="mm")
+    for x, label, value in ((300, "证书编号", "GR202544203256"), (700, "发证时间", "2025年12月3日"), (1100, "有效期", "三年")):
+        draw.text((x, 600), value, font=font(Face.SANS, 34), fill="black", anchor="mm")
+        draw.text((x, 660), label, font=font(Face.SANS, 28), fill="black", anchor="mm")
+    buffer = io.BytesIO()
+    certificate.save(buffer, format="PNG")
+    heading, note = "数据中心运维服务采购项目投标文件 招标编号：ZFCG-2026-2561", "说明：本页提供高新技术企业证书复印件并加盖投标人公章。"
+    font_path = tmp_path / "subset.ttf"
+    font_path.write_bytes(truetype_subset(Face.SANS, heading + note))
+    pdf = FPDF(unit="mm")
+    pdf.add_font("cjk", fname=str(font_path))
+    pdf.add_page()
+    pdf.set_font("cjk", size=11)
+    pdf.text(15, 15, heading)
+    pdf.image(buffer, x=15, y=30, w=180)
+    pdf.text(15, 160, note)
+    path = tmp_path / "bid.pdf"
+    path.write_bytes(bytes(pdf.output()))
+
+    document = classify_document(reader.read(as_file(path)))
+    (page,) = document.pages
+    assert page.source is TextSource.MIXED and "投标文件" in page.text and "GR202544203256" in page.text.replace(" ", "")
+    (fact,) = qualification_certificate.extract(document)
+    assert fact.value == {"type": "high_tech_enterprise", "holder": "广州市云栖数字技术有限公司", "cert_no": "GR202544203256",
+                          "issued_on": "2025-12-03", "expires_on": "2028-12-02", "product": None}
