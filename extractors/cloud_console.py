@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
-from extractors.lines import Line, page_lines, union
+from extractors.lines import line_of, nearest_word, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact, Page
@@ -87,7 +87,7 @@ class CloudConsole(KindExtractor):
         instance's row), on the instance's own row: its line, else the line under it (a row's second line).
         Lines are taken in their order on the page, not by height: a photo's tilt moves a row's far end."""
         lines = page_lines(page)
-        own = _line_of(lines, point)
+        own = line_of(lines, point)
         instance = re.compile(self.options.instance_id)
         columns = []
         for line in lines[:own]:
@@ -131,38 +131,6 @@ class CloudConsole(KindExtractor):
         return Fact(name=FACT, value=value, confidence=round(confidence, 4), document=document.path, page=region.number,
                     bbox=union([b.bbox for b in region.blocks]), text=" | ".join(b.text for b in region.blocks[:12]),
                     extractor=NAME, warnings=warnings, evidence=evidence)
-
-
-def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]]) -> str | None:
-    """The key of `table` whose word is printed nearest the instance's id in its part of the screen (its own row
-    or card), a line away counting as much as three line heights across: a toolbar's 关机 button or a region tab
-    further up names no instance. Lines are counted in their order, not by height (a photo's tilt)."""
-    best: tuple[tuple[float, int], str] | None = None
-    lines = page_lines(region)
-    own = lines[_line_of(lines, point)].index if lines else 0
-    for line in lines:
-        lowered = line.text.lower()
-        for key, words in table.items():
-            for word in words:
-                at = lowered.find(word.lower())
-                if at < 0:
-                    continue
-                box = line.bbox_of(at, at + len(word))
-                height = max(line.height, 1.0)
-                dx = max(box[0] - point[0], point[0] - box[2], 0.0)
-                ranked = (dx + 3 * height * abs(line.index - own), -len(word))  # 上海金融 before 上海
-                if best is None or ranked < best[0]:
-                    best = (ranked, key)
-    return best[1] if best else None
-
-
-def _line_of(lines: list[Line], point: tuple[float, float]) -> int:
-    """The position in `lines` of the line printing the point (an instance id's centre)."""
-    holding = [i for i, line in enumerate(lines)
-               if any(b.bbox[0] <= point[0] <= b.bbox[2] and b.bbox[1] <= point[1] <= b.bbox[3] for b in line.blocks)]
-    if holding:
-        return holding[0]
-    return min(range(len(lines)), key=lambda i: abs((lines[i].bbox[1] + lines[i].bbox[3]) / 2 - point[1]), default=0)
 
 
 def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:

@@ -20,7 +20,7 @@ from extractors.cell_values import value_role
 from extractors.dates import parse_date
 from extractors.field_reading import FieldReading, read_document
 from extractors.items import Item, read_items
-from extractors.lines import page_lines
+from extractors.lines import nearest_word, page_lines
 from extractors.registry import KindExtractor
 from extractors.shapes import match_formats
 from extractors.tables import Record, document_rows, read_records
@@ -41,6 +41,7 @@ class CvmOptions(BaseModel):
     cvm_products: list[str]
     not_cvm_products: list[str]
     unpaid_statuses: list[str]
+    paid_statuses: list[str]
     invoice_markers: list[str]
     invoice_line: str
     earliest_order_year: int
@@ -87,6 +88,15 @@ class CvmOrder(KindExtractor):
     def is_unpaid(self, text: str) -> bool:
         lowered = text.lower()
         return any(w.lower() in lowered for w in self.options.unpaid_statuses)
+
+    def _card_unpaid(self, item: Item) -> bool:
+        """A card's or a detail page's status: the status word printed nearest its order id (a filter bar of
+        全部 / 待支付 / 已支付 / 已取消 above the cards is no card's status)."""
+        if item.region is None:
+            return self.is_unpaid(item.text)
+        box = item.fields["order_id"].bbox
+        statuses = {"unpaid": self.options.unpaid_statuses, "paid": self.options.paid_statuses}
+        return nearest_word(item.region, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), statuses) == "unpaid"
 
     def is_invoice(self, document: Document) -> bool:
         text = normalise(document.text)
@@ -158,7 +168,7 @@ class CvmOrder(KindExtractor):
         fields = ("order_id", "placed_at", "paid_at", "paid_amount", "order_amount", "product")
         orders = []
         for item in read_items(document, self.reader, ("order_id",), fields, 2, ITEM_BIAS):
-            if "order_id" not in item.fields or self.is_unpaid(item.text):
+            if "order_id" not in item.fields or self._card_unpaid(item):
                 continue
             orders.append(self._item_order(item, subject))
         return orders

@@ -23,6 +23,7 @@ class Item:
     fields: dict[str, FieldReading]
     pages: tuple[int, ...]
     text: str = ""  # the item's own text (its region of the page), for what it prints besides its fields
+    region: Page | None = None  # its region of the page, for words to be read by their place (a card's status)
 
     def value(self, name: str):
         reading = self.fields.get(name)
@@ -202,7 +203,7 @@ def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], 
         for region in parts:
             found = read_document(reader, [region], fields)
             if len(found) >= min_fields:
-                page_items.append(Item(found, (page.number,), region.text))
+                page_items.append(Item(found, (page.number,), region.text, region))
         items += _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
     return _join_split(items)
 
@@ -221,7 +222,7 @@ def _with_shared(page: Page, reader: FieldReader, items: list[Item], shared: Seq
             best = page_best.get(name)
             if name not in fields and best is not None and values == {best.value}:
                 fields[name] = best.with_value(best.value, "printed once for every item of the page")
-        out.append(Item(fields, item.pages, item.text))
+        out.append(Item(fields, item.pages, item.text, item.region))
     return out
 
 
@@ -230,7 +231,8 @@ def _join_split(items: list[Item]) -> list[Item]:
     for item in items:
         previous = out[-1] if out else None
         if previous is not None and _complements(previous, item):
-            out[-1] = Item({**previous.fields, **item.fields}, previous.pages + item.pages, previous.text + "\n" + item.text)
+            out[-1] = Item({**previous.fields, **item.fields}, previous.pages + item.pages, previous.text + "\n" + item.text,
+                           previous.region)
         else:
             out.append(item)
     return out

@@ -121,11 +121,21 @@ def _fuzzy(text: str, labels: tuple[tuple[str, str], ...], exact: list[LabelHit]
 def _tail(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHit]:
     """称 / 型 / 所 … at the start of a line, the last character of a two-character label spaced out wide."""
     first = line.text[:1]
+    if _starts_a_word(line.text):
+        return []  # the character is the first of a word (域名注册续费): no label's tail
     for field, label in labels:
         wanted = normalise_line(label)
         if len(wanted) == 2 and first == wanted[1] and len(line.text) > 2:
             return [LabelHit(field, 0, 1, TAIL_SCORE, label)]
     return []
+
+
+def _starts_a_word(text: str) -> bool:
+    """jieba reads the line's first character as part of a longer word (域名 in 域名注册续费, not 称 in 称广州市…)."""
+    from extractors.name_shapes import jieba_words
+
+    words = jieba_words(text[:12])
+    return bool(words) and len(words[0]) > 1
 
 
 def kind_labels(kind: str) -> tuple[tuple[str, str], ...]:

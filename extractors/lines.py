@@ -175,6 +175,41 @@ def page_lines(page: Page) -> list[Line]:
             for i, line in enumerate(group_lines(levelled))]
 
 
+# ------------------------------------------------------------------------------------------------ nearest words
+
+
+def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]]) -> str | None:
+    """The key of `table` whose word is printed nearest the point (an instance's or an order's id) in its part of
+    the screen (its own row or card): on the point's own line first, then the nearest line: a toolbar's 关机
+    button, a region tab or a status filter further up names no item. Lines are counted in their order, not by
+    height (a photo's tilt)."""
+    best: tuple[tuple[int, float, int], str] | None = None
+    lines = page_lines(region)
+    own = lines[line_of(lines, point)].index if lines else 0
+    for line in lines:
+        lowered = line.text.lower()
+        for key, words in table.items():
+            for word in words:
+                at = lowered.find(word.lower())
+                if at < 0:
+                    continue
+                box = line.bbox_of(at, at + len(word))
+                dx = max(box[0] - point[0], point[0] - box[2], 0.0)
+                ranked = (abs(line.index - own), dx, -len(word))  # 上海金融 before 上海
+                if best is None or ranked < best[0]:
+                    best = (ranked, key)
+    return best[1] if best else None
+
+
+def line_of(lines: list[Line], point: tuple[float, float]) -> int:
+    """The position in `lines` of the line printing the point (an id's centre)."""
+    holding = [i for i, line in enumerate(lines)
+               if any(b.bbox[0] <= point[0] <= b.bbox[2] and b.bbox[1] <= point[1] <= b.bbox[3] for b in line.blocks)]
+    if holding:
+        return holding[0]
+    return min(range(len(lines)), key=lambda i: abs((lines[i].bbox[1] + lines[i].bbox[3]) / 2 - point[1]), default=0)
+
+
 # ------------------------------------------------------------------------------------------------ levelling
 
 _SLOPE_CHUNK = 5  # neighbour pairs per median when the slope is smoothed down the page

@@ -79,6 +79,11 @@ def _jieba():
     return jieba.posseg
 
 
+def jieba_words(text: str) -> list[str]:
+    """`text` cut into words by jieba."""
+    return [pair.word for pair in _jieba().cut(text)]
+
+
 def _is_name_word(name: str) -> bool:
     return not any(word in name for word in shapes().not_names)
 

@@ -96,13 +96,14 @@ class OrgChart(KindExtractor):
             facts += _count_facts(document, headcount)
         if not_joined is not None:
             facts.append(reading_fact(document, not_joined, "org_chart_not_joined", NAME))
-        elif pending and headcount is not None and headcount.method is Method.MEMBERS_LISTED:
+        elif ((pending or any(m.get("status") for m in members)) and headcount is not None
+              and headcount.method is Method.MEMBERS_LISTED):  # a status column where all joined says 0
             facts.append(Fact(name="org_chart_not_joined", value=len(pending), confidence=headcount.confidence,
                               document=document.path, page=headcount.page, bbox=headcount.bbox,
                               text=f"{len(pending)} members marked as not joined", extractor=NAME,
                               evidence=["the member list's status"]))
         organisation = (fields.get("organisation") or self._root_name(nodes, departments) or self._breadcrumb(document)
-                        or self._title_bar(document))
+                        or _department_root([*members, *pending]) or self._title_bar(document))
         if organisation is not None:
             facts.append(reading_fact(document, organisation, "org_chart_organisation", NAME, registered_name(organisation.value)))
         return facts
@@ -280,6 +281,18 @@ def distinct_members(records: list[Record], not_joined_words: list[str]) -> list
 
 def _not_joined(record: Record, words: list[str]) -> bool:
     return any(w in record.get("status") for w in words)
+
+
+def _department_root(members: list[Record]) -> FieldReading | None:
+    """The organisation an exported member list names as the root of every member's department path
+    (卓越数字技术/研发中心, 卓越数字技术/行政人事部)."""
+    paths = [m.get("department").replace(" ", "") for m in members]
+    roots = {p.split("/")[0] for p in paths if "/" in p}
+    if len(roots) != 1 or sum("/" in p for p in paths) < max(2, len(paths) // 2):
+        return None
+    row = next(m.row for m in members if "/" in m.get("department"))
+    return FieldReading("organisation", roots.pop(), min(MEMBERS_CONFIDENCE, row.confidence), row.page, row.bbox, row.text,
+                        ("the root of every member's department path",))
 
 
 def _is_member_name(text: str) -> bool:

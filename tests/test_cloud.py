@@ -295,3 +295,21 @@ def test_an_order_export_open_in_a_spreadsheet_keeps_its_row_numbers_apart() -> 
     facts = cvm_order.extract(_document(*lines))
     assert [(f.name, f.value["order_id"], f.value["amount_cny"]) for f in facts] == [
         ("cvm_order", "20250921690658690550747", 1148.96)]
+
+
+def test_order_cards_under_a_status_filter_take_their_own_status() -> None:
+    """The app's order cards under a filter bar (全部 待支付 已支付 已取消): each card's status is the one printed on
+    its order id's line, and a card whose product starts with 域 (域名注册) is no label 地域's tail."""
+    lines = [("订单管理", (475, 174, 700, 242)), ("全部", (96, 309, 180, 371)), ("待支付", (300, 309, 450, 371)),
+             ("已支付", (600, 309, 750, 371)), ("已取消", (900, 309, 1050, 371))]
+    cards = [("20260517973776160814635", "已支付", "域名注册续费", "2026.05.17 15:35", "实付¥25.74"),
+             ("20260423546506696584704", "已取消", "云硬盘新购", "2026.04.23 13:52", "应付¥421.59"),
+             ("20260409296551483540229", "已支付", "云服务器续费", "2026.04.09 15:09", "实付¥5,147.28")]
+    for n, (order_id, status, product, placed, amount) in enumerate(cards):
+        y = 476 + 530 * n
+        lines += [(f"订单号{order_id}", (74, y, 800, y + 55)), (status, (950, y, 1099, y + 55)), (product, (68, y + 115, 390, y + 180)),
+                  ("地域:全局 时长:1个月", (71, y + 203, 524, y + 254)), (f"下单时间:{placed}", (74, y + 280, 579, y + 325)),
+                  (amount, (800, y + 374, 1098, y + 426))]
+    facts = cvm_order.extract(_document(*lines))
+    assert [(f.name, f.value["order_id"], f.value["product"]) for f in facts] == [
+        ("cloud_order", "20260517973776160814635", "域名注册"), ("cvm_order", "20260409296551483540229", "云服务器")]

@@ -218,3 +218,13 @@ def test_a_list_of_copyright_registrations_gives_one_fact_per_row() -> None:
         {"reg_no": "2019SR1370466", "cert_no": None, "software_name": "物联网设备监控服务平台", "owner": owner, "completed_on": None},
         {"reg_no": "2019SR0834180", "cert_no": None, "software_name": "日志采集分析软件", "owner": owner, "completed_on": None}]
     assert all(f.confidence >= 0.8 for f in facts)
+
+
+def test_an_exported_member_list_names_its_organisation_and_none_not_joined() -> None:
+    """A 企业微信 export: every department path starts at the organisation; a status column where everyone has
+    joined says 0 not joined (an analyst sees the figure, not a blank)."""
+    rows = [["姓名", "帐号", "职务", "部门", "手机", "激活状态"]]
+    rows += [[name, f"user{n}", "工程师", f"卓越数字技术/{dept}", f"1374562759{n}", "已激活"]
+             for n, (name, dept) in enumerate((("姚磊军", "行政人事部"), ("姚国怡", "研发中心"), ("彭艳雪", "研发中心")))]
+    facts = {f.name: f.value for f in org_chart.extract(_document(rows, "通讯录.xlsx", TextSource.CELLS))}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (3, 0, "卓越数字技术")
