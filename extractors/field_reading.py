@@ -18,7 +18,7 @@ from typing import Any
 
 from extractors.field_types import FieldSpec, FieldType, Found, find_values
 from extractors.labels import LabelHit, find_labels
-from extractors.lines import Line, below_within, make_line, page_lines
+from extractors.lines import Line, below_within, continues, make_line, page_lines
 from extractors.shapes import BAD_CHECK_CONFIDENCE, IdFormat, Lookalikes
 from extractors.values import normalise, unpaired_brackets
 from pipeline.models import BBox, Document, Fact, Page
@@ -298,7 +298,7 @@ def _wrapped(context: PageContext) -> list[Segment]:
     from the upper line's last label on (that label before it) to the end of a lower line holding none."""
     out = []
     for upper, lower in zip(context.lines, context.lines[1:]):
-        if context.hits[lower.index] or not _continues(upper, lower):
+        if context.hits[lower.index] or not continues(upper, lower):
             continue
         last = max(context.hits[upper.index], key=lambda h: h.end, default=None)
         joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])
@@ -311,12 +311,6 @@ def _offset_in(joined: Line, upper: Line, offset: int) -> int:
     """An offset of the upper line's text in the text of the upper and lower lines joined (the join may add a
     space between the lines' blocks, never inside the upper line)."""
     return offset if joined.text.startswith(upper.text) else joined.text.find(upper.text[offset:])
-
-
-def _continues(upper: Line, lower: Line) -> bool:
-    """The next line of the same paragraph: close under it, in letters of the same size."""
-    height = max(upper.height, lower.height)
-    return below_within(upper, lower, 0.8) and abs(upper.height - lower.height) <= 0.3 * height
 
 
 def _crosses(candidate: Candidate) -> bool:

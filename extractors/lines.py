@@ -79,6 +79,12 @@ def below_within(upper: Line, lower: Line, lines_away: float) -> bool:
     return -_LINE_OVERLAP * height <= lower.bbox[1] - upper.bbox[3] <= lines_away * height
 
 
+def continues(upper: Line, lower: Line) -> bool:
+    """`lower` is the next line of `upper`'s paragraph or title: close under it, in letters of the same size."""
+    height = max(upper.height, lower.height)
+    return below_within(upper, lower, 0.8) and abs(upper.height - lower.height) <= 0.3 * height
+
+
 def union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 

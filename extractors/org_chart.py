@@ -49,6 +49,7 @@ class OrgChartOptions(BaseModel):
     total_pattern: str
     breadcrumb_pattern: str
     screen_titles: list[str]
+    verified_badges: list[str]
     department_suffixes: list[str]
     member_columns: dict[str, list[str]]
     min_header_columns: int
@@ -103,7 +104,7 @@ class OrgChart(KindExtractor):
                               text=f"{len(pending)} members marked as not joined", extractor=NAME,
                               evidence=["the member list's status"]))
         organisation = (fields.get("organisation") or self._root_name(nodes, departments) or self._breadcrumb(document)
-                        or _department_root([*members, *pending]) or self._title_bar(document))
+                        or _department_root([*members, *pending]) or self._badged_row(document) or self._title_bar(document))
         if organisation is not None:
             facts.append(reading_fact(document, organisation, "org_chart_organisation", NAME, registered_name(organisation.value)))
         return facts
@@ -207,6 +208,20 @@ class OrgChart(KindExtractor):
                                         ("the app's breadcrumb (通讯录 > organisation)",))
         return None
 
+    def _badged_row(self, document: Document) -> FieldReading | None:
+        """The organisation's row in the app, its name followed by a verification badge (诚航云计算技术 已认证); an
+        avatar printing the name's first characters before it is not part of the name."""
+        for page in document.pages:
+            for line in page_lines(page):
+                badge = next((b for b in self.options.verified_badges if line.text.endswith(b)), None)
+                if badge is None:
+                    continue
+                name = _without_avatar(line.text[:-len(badge)].strip(" ·|"))
+                if re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·& ]{2,40}", name) and not self._is_department(name):
+                    return FieldReading("organisation", name, min(BREADCRUMB_CONFIDENCE, line.confidence_of(0, len(line.text))),
+                                        page.number, line.bbox, line.text, (f"the organisation's row, badged {badge}",))
+        return None
+
     def _title_bar(self, document: Document) -> FieldReading | None:
         """A phone screen's title, alone on the first line under its status bar: on the app's contacts tab, the
         organisation's (short) name. A page's own title (通讯录, 我的企业) or a department's name is none; the
@@ -281,6 +296,14 @@ def distinct_members(records: list[Record], not_joined_words: list[str]) -> list
 
 def _not_joined(record: Record, words: list[str]) -> bool:
     return any(w in record.get("status") for w in words)
+
+
+def _without_avatar(text: str) -> str:
+    """A name without the avatar before it that prints its first one to four characters (诚航 诚航云计算技术)."""
+    for size in range(4, 0, -1):
+        if len(text) > 2 * size and text[size:].startswith(text[:size]):
+            return text[size:]
+    return text
 
 
 def _department_root(members: list[Record]) -> FieldReading | None:

@@ -16,7 +16,7 @@ from extractors.dates import find_dates
 from extractors.items import MISSING_CONFIDENCE, Item, doubt, item_fact, read_items
 from extractors.name_shapes import software_name
 from extractors.registry import KindExtractor
-from extractors.shapes import BAD_CHECK_CONFIDENCE
+from extractors.shapes import BAD_CHECK_CONFIDENCE, find_identifiers
 from extractors.tables import document_rows, read_records
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact
@@ -65,18 +65,25 @@ class SoftwareCopyright(KindExtractor):
                 continue
             row = record.row
             date = next((m.value for m in find_dates(record.get("completed_on")) if isinstance(m.value, dt.date)), None)
-            value = {"reg_no": reg_no, "cert_no": record.get("cert_no").replace(" ", "") or None,
+            value = {"reg_no": reg_no, "cert_no": self._number_in(record.get("cert_no")),
                      "software_name": software_name(record.get("software_name")) or None,
                      "owner": registered_name(record.get("owner")) or None,
                      "completed_on": date.isoformat() if date else None}
             missing = [k for k in ("software_name", "owner") if value[k] is None]
             confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)
-            fact = Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
-                        bbox=row.bbox, text=row.text, extractor=NAME,
-                        evidence=["a row of a list of registrations, its cells placed by the header"],
-                        warnings=[f"not read: {', '.join(missing)}"] if missing else [])
-            facts.append(doubt(fact, MISSING_CONFIDENCE, fact.warnings[0]) if missing else fact)
+            if missing:
+                confidence = min(confidence, MISSING_CONFIDENCE)
+            facts.append(Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
+                              bbox=row.bbox, text=row.text, extractor=NAME,
+                              evidence=["a row of a list of registrations, its cells placed by the header"],
+                              warnings=[f"not read: {', '.join(missing)}"] if missing else []))
         return facts
+
+    def _number_in(self, cell: str) -> str | None:
+        """The certificate number a cell prints (软著登字第14135523号 → 14135523), as printed."""
+        found = find_identifiers(cell.replace(" ", ""), self.data.formats["cert_no"], self.data.lookalikes)
+        valid = [f for f in found if f.valid]
+        return valid[0].value if valid else (cell.replace(" ", "") or None)
 
     def is_sr_number(self, value: str) -> bool:
         return any(re.fullmatch(f.pattern or "", value or "") for f in self.data.formats["reg_no"])

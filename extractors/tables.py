@@ -15,6 +15,7 @@ text layer without ruling lines, a scan or a photo (OCR boxes, levelled first: e
 Rows that repeat the header (lists running over several pages) are skipped."""
 from __future__ import annotations
 
+from bisect import bisect
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -329,12 +330,20 @@ def _header_role_of(cell: Cell, header: Header) -> str | None:
     best = max(overlaps, key=lambda pair: (pair[0], pair[1] != UNNAMED), default=(0.0, None))  # a known role wins a tie
     if best[0] > 0:
         return best[1]
+    # under no header cell: the column whose span holds the cell's centre, columns parting halfway between the
+    # centres of neighbouring header cells (a wide value left-aligned under a narrow, centred header)
     centre = (cell.bbox[0] + cell.bbox[2]) / 2
-    nearest = min(header.roles, key=lambda r: abs((r[1][0] + r[1][2]) / 2 - centre), default=None)
-    if nearest is None:
+    columns = sorted(header.roles, key=lambda r: (r[1][0] + r[1][2]) / 2)
+    if not columns:
         return None
-    width = max(nearest[1][2] - nearest[1][0], cell.bbox[3] - cell.bbox[1])
-    return nearest[0] if abs((nearest[1][0] + nearest[1][2]) / 2 - centre) <= 1.5 * width else None
+    centres = [(r[1][0] + r[1][2]) / 2 for r in columns]
+    at = bisect([(a + b) / 2 for a, b in zip(centres, centres[1:])], centre)
+    role, box, _ = columns[at]
+    if at in (0, len(columns) - 1):  # the outer columns reach no further than 1.5 widths past their header
+        width = max(box[2] - box[0], cell.bbox[3] - cell.bbox[1])
+        if abs(centres[at] - centre) > 1.5 * width and not (centres[0] <= centre <= centres[-1]):
+            return None
+    return role
 
 
 def _agreeing_roles(rows: Sequence[GridRow], value_role: ValueRole) -> dict[int, str]:

@@ -332,3 +332,37 @@ def test_a_one_decimal_amount_is_no_month() -> None:
     from extractors.cell_values import is_month
 
     assert not is_month("2081.5") and is_month("2026.09") and is_month("202609") and is_month("2026年9月")
+
+
+def test_a_title_broken_over_two_lines_classifies_and_a_subtitle_does_not_join_it() -> None:
+    """高新技术企业 | 证书 in one size of letters is one title; 认证与培训 over a large 证　书 is a subtitle, and no
+    培训证书 (a training certificate) is read across the two."""
+    from extractors.extract import classify_document
+
+    hte = classify_document(_document(
+        ("高新技术企业", (410, 494, 1249, 655)), ("证书", (618, 660, 1035, 791)),
+        ("企业名称 杭州知行云计算技术有限公司", (201, 942, 1164, 1014)), ("证书编号 GR202433200127", (204, 1075, 845, 1138)),
+        ("发证日期 2024年10月30日", (203, 1198, 833, 1263))))
+    assert hte.kind is DocumentKind.QUALIFICATION_CERTIFICATE
+    tencent = classify_document(_document(
+        ("腾讯云", (100, 60, 300, 120)), ("认证与培训", (100, 125, 260, 150)), ("证　　书", (500, 200, 800, 320)),
+        ("腾讯云大数据工程师", (450, 360, 850, 420)),
+        ("兹证明 刘晨辉 于2025年12月参加“腾讯云大数据工程师”认证考试，经考核", (150, 480, 1050, 520)),
+        ("证书编号：2025TCA6688798", (150, 700, 600, 740)), ("发证日期：2025-12-22", (150, 760, 600, 800))))
+    assert tencent.kind is DocumentKind.OPS_CERTIFICATE
+
+
+def test_a_software_product_certificate_of_a_city_association() -> None:
+    """深RC-2024-3570: a city's software association numbers its certificates with its own abbreviation;
+    软件产品名称 names the product."""
+    from extractors import qualification_certificate
+
+    document = _document(
+        ("深圳市软件行业协会", (285, 164, 654, 215)), ("软件产品证书", (445, 355, 1209, 501)),
+        ("申请单位 深圳星图软件科技有限责任公司", (287, 795, 1270, 852)), ("软件产品名称 星图网络舆情监测APP", (242, 914, 1078, 969)),
+        ("版本号 V1.0", (304, 1028, 707, 1091)), ("证书编号 深RC-2024-3570", (285, 1266, 959, 1324)),
+        ("签发日期 2024年11月27日", (283, 1383, 943, 1443)), ("有效期限 2024年11月27日至2029年11月26日", (285, 1503, 1367, 1560)))
+    (fact,) = qualification_certificate.extract(document)
+    assert fact.value == {"type": "software_product", "holder": "深圳星图软件科技有限责任公司", "cert_no": "深RC-2024-3570",
+                          "issued_on": "2024-11-27", "expires_on": "2029-11-26", "product": "星图网络舆情监测APP"}
+    assert fact.confidence >= 0.8

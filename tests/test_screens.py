@@ -7,7 +7,7 @@ import datetime as dt
 
 from extractors import cloud_console, org_chart
 from extractors.classify import classify
-from pipeline.models import Document, Fact, FileType, Page, RequirementStatus as S, TextBlock, TextSource
+from pipeline.models import Document, DocumentKind, Fact, FileType, Page, RequirementStatus as S, TextBlock, TextSource
 from pipeline.names import likely_same_company, pinyin_match
 from validators.facts import FactSet
 from validators.product import check_tencent_cloud_hosting
@@ -228,3 +228,40 @@ def test_an_exported_member_list_names_its_organisation_and_none_not_joined() ->
              for n, (name, dept) in enumerate((("姚磊军", "行政人事部"), ("姚国怡", "研发中心"), ("彭艳雪", "研发中心")))]
     facts = {f.name: f.value for f in org_chart.extract(_document(rows, "通讯录.xlsx", TextSource.CELLS))}
     assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (3, 0, "卓越数字技术")
+
+
+def test_the_app_names_the_organisation_on_its_badged_row() -> None:
+    """The 企业微信 app's contacts: the organisation's row, an avatar of its first characters, its name and the
+    已认证 badge; department folders with counts make it a contact tree."""
+    from extractors.extract import classify_document
+
+    screen = [["15:45"], ["通讯录"], ["我的客户"], ["诚航", "诚航云计算技术", "已认证"], ["总经办(9)"], ["技术部(9)"],
+              ["市场部(7)"], ["已加入25人，未加入4人"]]
+    document = classify_document(_document(screen, "Screenshot_wework.png"))
+    assert document.kind is DocumentKind.ORG_CHART
+    facts = {f.name: f.value for f in org_chart.extract(document)}
+    assert (facts["org_chart_organisation"], facts["org_chart_headcount"], facts["org_chart_not_joined"]) == ("诚航云计算技术", 25, 4)
+
+
+def test_a_companys_list_of_its_intellectual_property_gives_its_copyrights() -> None:
+    """知识产权清单: copyrights among patents and trademarks; the number inside 软著登字第…号; wide names left-aligned
+    under a narrow, centred header; 完成/申请日期 as the completion date."""
+    from extractors import software_copyright
+
+    owner = "广州云帆软件科技有限公司"
+    blocks = [("序号", (140, 250, 187, 282)), ("类别", (221, 250, 274, 282)), ("名称", (455, 250, 508, 282)),
+              ("登记号/专利号", (760, 250, 920, 282)), ("证书号", (1020, 250, 1089, 282)), ("权利人", (1277, 250, 1346, 282)),
+              ("完成/申请日期", (1458, 250, 1589, 282))]
+    rows = [("软件著作权", "云帆API网关平台", "2025SR2504092", "软著登字第18446837号", "2024.12.16"),
+            ("发明专利", "一种面向边缘计算的日志分析系统及方法", "ZL 2023 1 1517112.1", "第5627639号", "2023.11.11")]
+    for n, (category, name, number, cert, day) in enumerate(rows):
+        y = 320 + 50 * n
+        blocks += [(str(n + 1), (146, y, 167, y + 30)), (category, (186, y, 291, y + 30)), (name, (300, y, 300 + 24 * len(name), y + 30)),
+                   (number, (761, y, 910, y + 30)), (cert, (944, y, 1150, y + 30)), (owner, (1164, y, 1401, y + 30)),
+                   (day, (1467, y, 1569, y + 30))]
+    lines = [[text for text, _ in blocks]]
+    document = _document(lines, "知识产权清单.jpg")
+    document.pages[0].blocks = [TextBlock(text=t, bbox=b, confidence=0.98) for t, b in blocks]
+    (fact,) = software_copyright.extract(document)
+    assert fact.value == {"reg_no": "2025SR2504092", "cert_no": "18446837", "software_name": "云帆API网关平台",
+                          "owner": owner, "completed_on": "2024-12-16"}
