@@ -236,7 +236,7 @@ def test_the_app_names_the_organisation_on_its_badged_row() -> None:
     from extractors.extract import classify_document
 
     screen = [["15:45"], ["通讯录"], ["我的客户"], ["诚航", "诚航云计算技术", "已认证"], ["总经办(9)"], ["技术部(9)"],
-              ["市场部(7)"], ["已加入25人，未加入4人"]]
+              ["市场部(7)"], ["行政人事部(4)"], ["已加入25人，未加入4人"]]
     document = classify_document(_document(screen, "Screenshot_wework.png"))
     assert document.kind is DocumentKind.ORG_CHART
     facts = {f.name: f.value for f in org_chart.extract(document)}
