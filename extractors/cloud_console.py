@@ -75,12 +75,29 @@ class CloudConsole(KindExtractor):
         if nearest_word(region, point, billing) == "pay_as_you_go":
             return None
         for line in page_lines(region):
-            lowered = line.text.lower()
-            if any(w.lower() in lowered for w in self.options.expiry_words):
-                dates = [m for m in find_dates(line.text) if not isinstance(m.value, str)]
-                if dates:
-                    return dates[-1].value.isoformat()
+            found = self._date_after_expiry_word(line.text)
+            if found is not None:
+                return found
         return self._expiry_column(region, page, point)
+
+    def _date_after_expiry_word(self, text: str) -> str | None:
+        """The date printed right after an expiry word on a line (到期时间 2027-04-10 …, Expiry time2027-04-10
+        (133 days left) Created2025-11-10: the expiry, not the creation date after it); on a line that prints
+        the date before the word (2027-04-10 到期), the last date before it."""
+        lowered = text.lower()
+        dates = [m for m in find_dates(text) if not isinstance(m.value, str)]
+        for word in sorted(self.options.expiry_words, key=len, reverse=True):  # Expiry time before Expiry
+            at = lowered.find(word.lower())
+            if at < 0:
+                continue
+            end = at + len(word)
+            after = [m for m in dates if m.start >= end and not re.search(r"[A-Za-z\u4e00-\u9fff]", text[end:m.start])]
+            if after:
+                return after[0].value.isoformat()
+            before = [m for m in dates if m.end <= at]
+            if before and not any(m.start >= end for m in dates):
+                return before[-1].value.isoformat()
+        return None
 
     def _expiry_column(self, region: Page, page: Page, point: tuple[float, float]) -> str | None:
         """In a list: the date under the header cell naming the expiry (the header row nearest above the

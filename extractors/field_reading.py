@@ -12,6 +12,7 @@ value found by one of them stays below the confidence gate (0.8); two make it us
 A labelled identifier that fits no known format is kept as printed, at 0.5, with a warning."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -187,6 +188,8 @@ class FieldReader:
             found = find_values(segment.text, spec, self.formats, self.lookalikes)
             if spec.range is not None:  # a field taking one end of a range never takes the other end
                 found = [f for f in found if f.role in (None, spec.range)]
+            if spec.type is FieldType.ORGANISATION:
+                found = [_without_latin_block(f, segment) for f in found]
             out += [Candidate(name, f, segment, rank) for rank, f in enumerate(found)
                     if not segment.line.crosses_hard(segment.start + f.start, segment.start + f.end)]
         return out
@@ -236,7 +239,11 @@ def _aligned_label(candidate: Candidate, line: Line, context: PageContext, over:
     hits = context.hits[line.index]
     captions = [s for s in line.spans if not any(h.start < s[1] and s[0] < h.end for h in hits)]
     pieces = {(h.start, h.end): h for h in hits}
+    headers = len(hits) >= 2  # a row of column headers: a caption among the labels heads a column of its own (部门数)
     for caption in captions:
+        if headers and not any(c.isdigit() for c in line.text[caption[0]:caption[1]]):
+            pieces[caption] = None
+            continue
         owner = None if over else max((h for h in hits if h.end <= caption[0]), key=lambda h: h.end, default=None)
         if owner is not None and not any(owner.end <= c[0] < caption[0] for c in captions):
             pieces[caption] = owner  # the label's value, printed after it on its line
@@ -370,6 +377,19 @@ def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int
 
 
 _NAMED = (FieldType.ORGANISATION, FieldType.TEXT, FieldType.PERSON)  # names and titles: their brackets pair
+
+
+def _without_latin_block(found: Found, segment: Segment) -> Found:
+    """A Chinese name found from inside a block of Latin words before it (a top bar's English | 广州…有限公司, close
+    enough to run on): the name starts with its own block."""
+    start, end = segment.start + found.start, segment.start + found.end
+    for block_start, block_end in segment.line.spans:
+        if block_start <= start < block_end < end:
+            words = segment.line.text[block_start:block_end]
+            if re.fullmatch(r"[A-Za-z ]+", words) and isinstance(found.value, str) and re.search(r"[\u4e00-\u9fff]", found.value):
+                cut = block_end - start
+                return replace(found, value=found.value[cut:].strip(), start=found.start + cut)
+    return found
 
 
 def _unjoined(candidate: Candidate):

@@ -205,7 +205,26 @@ def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], 
             if len(found) >= min_fields:
                 page_items.append(Item(found, (page.number,), region.text, region))
         items += _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
-    return _join_split(items)
+    return _one_per_identity(_join_split(items), anchors[0])
+
+
+def _one_per_identity(items: list[Item], identity: str) -> list[Item]:
+    """Items printing the same identity (a certificate number named in a cover letter and shown on the scan after
+    it) are one item: each field from the reading trusted most."""
+    out: list[Item] = []
+    for item in items:
+        value = item.value(identity)
+        twin = next((i for i, other in enumerate(out) if value is not None and other.value(identity) == value), None)
+        if twin is None:
+            out.append(item)
+            continue
+        first = out[twin]
+        fields = dict(first.fields)
+        for name, reading in item.fields.items():
+            if name not in fields or reading.confidence > fields[name].confidence:
+                fields[name] = reading
+        out[twin] = Item(fields, tuple(dict.fromkeys(first.pages + item.pages)), first.text + "\n" + item.text, first.region)
+    return out
 
 
 def _with_shared(page: Page, reader: FieldReader, items: list[Item], shared: Sequence[str]) -> list[Item]:

@@ -164,7 +164,9 @@ class OrgChart(KindExtractor):
                      (f"the root of the contact tree: {top.name}({top.count}人)",))
 
     def _named_like_organisation(self, name: str) -> bool:
-        return bool(find_organisations(name)) or len(name) >= 4
+        """A registered name, or a short Chinese one (泰恒数字); a Latin word alone (Settings 6, a menu's badge)
+        is none."""
+        return bool(find_organisations(name, latin=True)) or (len(name) >= 4 and re.search(r"[\u4e00-\u9fff]", name) is not None)
 
     def _departments(self, departments: list[Node], document: Document) -> Count | None:
         """The sum of the departments' counts. A department listed among them whose count cannot be read leaves

@@ -265,3 +265,48 @@ def test_a_companys_list_of_its_intellectual_property_gives_its_copyrights() -> 
     (fact,) = software_copyright.extract(document)
     assert fact.value == {"reg_no": "2025SR2504092", "cert_no": "18446837", "software_name": "云帆API网关平台",
                           "owner": owner, "completed_on": "2024-12-16"}
+
+
+def test_admin_cards_give_each_figure_to_its_own_header() -> None:
+    """钉钉 管理后台 cards: 成员总数 | 已加入 | 未加入 | 部门数 over their figures; the departments' 4 is no one's not
+    joined, and a menu item with a badge (Settings 6) names no organisation."""
+    blocks = [("钉钉管理后台", (68, 115, 198, 145)), ("鼎睿电子商务", (400, 266, 554, 302)), ("已认证", (563, 270, 618, 295)),
+              ("成员总数", (338, 399, 416, 427)), ("已加入", (661, 401, 719, 426)), ("未加入", (980, 399, 1042, 427)),
+              ("部门数", (1302, 399, 1364, 428)), ("10人", (308, 439, 390, 482)), ("8人", (630, 439, 690, 481)),
+              ("2人", (951, 439, 1012, 482)), ("4个", (1279, 444, 1327, 477)), ("Settings", (59, 533, 140, 569)), ("6", (150, 533, 170, 569))]
+    document = Document(path="钉钉.png", sha256="0" * 64, file_type=FileType.PNG, pages=[Page(
+        number=1, width=1920, height=1080, source=TextSource.OCR,
+        blocks=[TextBlock(text=t, bbox=b, confidence=0.98) for t, b in blocks])])
+    facts = {f.name: f.value for f in org_chart.extract(document)}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (8, 2, "鼎睿电子商务")
+
+
+def test_an_english_instance_row_takes_its_expiry_not_its_creation_date() -> None:
+    """Billing mode … Expiry time2027-04-10 10:18:38 (133 days left) Created2025-11-10 10:18:38; the account's
+    company in the top bar after the language switch (English | 广州…有限公司)."""
+    rows = [["Tencent Cloud", "Console", "Billing Center", "Support", "English", "广州鼎睿数据科技股份有限公司"],
+            ["Instances"],
+            ["jenkins ins-r92q3mu7", "Running", "Log in"],
+            ["Region South China (Guangzhou) · Availability zone Guangzhou Zone 3"],
+            ["Billing mode Monthly subscription Expiry time2027-04-10 10:18:38 (133 days left) Created2025-11-10 10:18:38"]]
+    document = _document(rows)
+    document.pages[0].blocks[5] = document.pages[0].blocks[5].model_copy(update={"bbox": (1540, 0, 1900, 36)})
+    document.pages[0].blocks[4] = document.pages[0].blocks[4].model_copy(update={"bbox": (1440, 0, 1520, 36)})
+    (fact,) = cloud_console.extract(document)
+    assert (fact.value["expires_on"], fact.value["status"], fact.value["account_subject"]) == ("2027-04-10", "running", "广州鼎睿数据科技股份有限公司")
+
+
+def test_a_certificate_named_in_a_cover_letter_and_shown_after_it_is_one_certificate() -> None:
+    """A Word letter names each certificate in a sentence; the scans after it show them: one fact per number."""
+    from extractors import ops_certificate
+
+    letter = [["1.周艳芳同志持有腾讯云运维专家证书，证书编号CERT-TCE-OPS-20260906-4033，有效期自2026年09月06日至2028年09月05日。"]]
+    scan = [TextBlock(text=t, bbox=b, confidence=0.98) for t, b in (
+        ("腾讯云", (203, 87, 343, 143)), ("专业认证证书", (563, 208, 1186, 313)), ("周艳芳", (690, 369, 1059, 505)),
+        ("腾讯云运维专家", (612, 655, 1141, 745)), ("CERT-TCE-OPS-20260906-4033", (148, 990, 524, 1012)),
+        ("2026年9月6日", (566, 971, 800, 1020)), ("2028年9月5日", (900, 971, 1253, 1020)),
+        ("证书编号", (146, 1045, 300, 1076)), ("发证日期", (566, 1045, 700, 1076)), ("有效期至", (900, 1045, 1050, 1076)))]
+    document = _document(letter, "资质证明.docx", TextSource.CELLS)
+    document.pages.append(Page(number=2, width=1800, height=1200, source=TextSource.OCR, blocks=scan))
+    (fact,) = ops_certificate.extract(document)
+    assert (fact.value["holder"], fact.value["cert_no"], fact.value["expires_on"]) == ("周艳芳", "CERT-TCE-OPS-20260906-4033", "2028-09-05")
