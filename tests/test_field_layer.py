@@ -366,3 +366,22 @@ def test_a_software_product_certificate_of_a_city_association() -> None:
     assert fact.value == {"type": "software_product", "holder": "深圳星图软件科技有限责任公司", "cert_no": "深RC-2024-3570",
                           "issued_on": "2024-11-27", "expires_on": "2029-11-26", "product": "星图网络舆情监测APP"}
     assert fact.confidence >= 0.8
+
+
+def test_an_english_appraisal_certificate_is_a_certificate_with_values_over_labels() -> None:
+    """A CMMI-style certificate: no Chinese, no cloud vendor; This certifies that / Valid Through make it a
+    certificate, and its expiry is printed over its label."""
+    from extractors import other_certificate
+    from extractors.extract import classify_document
+
+    document = classify_document(_document(
+        ("CMMI INSTITUTE", (146, 69, 667, 137)), ("Certificate of Appraisal", (507, 179, 1318, 281)),
+        ("This certifies that", (781, 314, 1045, 357)), ("Guangzhou Dingrui E-Commerce Co., Ltd.", (311, 383, 1510, 465)),
+        ("was appraised and rated at", (719, 537, 1105, 578)), ("CMMI-SVC V3.0 Maturity Level 5", (357, 600, 1466, 682)),
+        ("CMMI-ML3-2024-6106", (226, 971, 500, 1008)), ("28 April 2024", (560, 971, 800, 1008)), ("28 April 2027", (900, 971, 1133, 1008)),
+        ("Appraisal ID", (225, 1014, 420, 1053)), ("Appraisal Date", (560, 1014, 800, 1053)), ("Valid Through", (900, 1014, 1100, 1053)),
+        ("Karen Liu, CMMI Institute Certified Lead Appraiser", (1200, 1014, 1700, 1053))))
+    assert document.kind is DocumentKind.OTHER_CERTIFICATE
+    (fact,) = other_certificate.extract(document)
+    assert (fact.value["holder"], fact.value["cert_no"], fact.value["expires_on"]) == (
+        "Guangzhou Dingrui E-Commerce Co.,Ltd.", "CMMI-ML3-2024-6106", "2027-04-28")
