@@ -173,7 +173,8 @@ class FieldReader:
                 continue
             candidates = self._candidates(name, spec, segments)
             if spec.wraps or (spec.wraps is None and spec.type in _WRAPPING):
-                candidates += [c for c in self._candidates(name, spec, wrapped) if _crosses(c) and not self._ends_at_join(c, spec)]
+                candidates += [c for c in self._candidates(name, spec, wrapped)
+                               if (_crosses(c) and not self._ends_at_join(c, spec)) or _range_end_below(c, spec)]
             if spec.never:
                 never = {normalise(v) for v in spec.never}
                 candidates = [c for c in candidates if normalise(str(c.found.value)) not in never]
@@ -318,6 +319,13 @@ def _offset_in(joined: Line, upper: Line, offset: int) -> int:
     """An offset of the upper line's text in the text of the upper and lower lines joined (the join may add a
     space between the lines' blocks, never inside the upper line)."""
     return offset if joined.text.startswith(upper.text) else joined.text.find(upper.text[offset:])
+
+
+def _range_end_below(candidate: Candidate, spec: FieldSpec) -> bool:
+    """The end of a range printed over two lines (经营期限 自2021年06月17日 | 至2041年06月16日): the lower line's
+    date takes its role from the line above."""
+    join = candidate.segment.join
+    return spec.range is not None and candidate.found.role is spec.range and join is not None and candidate.start >= join
 
 
 def _crosses(candidate: Candidate) -> bool:

@@ -80,9 +80,14 @@ def below_within(upper: Line, lower: Line, lines_away: float) -> bool:
 
 
 def continues(upper: Line, lower: Line) -> bool:
-    """`lower` is the next line of `upper`'s paragraph or title: close under it, in letters of the same size."""
-    height = max(upper.height, lower.height)
-    return below_within(upper, lower, 0.8) and abs(upper.height - lower.height) <= 0.3 * height
+    """`lower` is the next line of `upper`'s paragraph or title: close under it, in letters of the same size. The
+    size compared is that of the blocks where the text runs on (the end of `upper`, the start of `lower`): a
+    larger label elsewhere on the line (住所 … | 经营期限 自2021年… over 至2041年…) does not part them."""
+    last, first = upper.blocks[-1].bbox, lower.blocks[0].bbox
+    last_height, first_height = last[3] - last[1], first[3] - first[1]
+    height = max(last_height, first_height, 1.0)
+    return (below_within(upper, lower, 0.8) and abs(last_height - first_height) <= 0.3 * height
+            and -_LINE_OVERLAP * height <= first[1] - last[3] <= 0.8 * height)
 
 
 def union(boxes: list[BBox]) -> BBox:

@@ -385,3 +385,18 @@ def test_an_english_appraisal_certificate_is_a_certificate_with_values_over_labe
     (fact,) = other_certificate.extract(document)
     assert (fact.value["holder"], fact.value["cert_no"], fact.value["expires_on"]) == (
         "Guangzhou Dingrui E-Commerce Co.,Ltd.", "CMMI-ML3-2024-6106", "2027-04-28")
+
+
+def test_a_business_term_printed_over_two_lines() -> None:
+    """经营期限 自2021年06月17日 | 至2041年06月16日: the end of the range on the line under its start, printed
+    beside a taller address on the upper line."""
+    from extractors import business_license
+
+    document = _document(
+        ("统一社会信用代码", (188, 179, 401, 218)), ("91510109MAXWDPXK0J", (209, 238, 492, 273)),
+        ("营业执照", (774, 323, 1364, 461)),
+        ("名称", (168, 571, 240, 628)), ("成都市锐捷计算机系统服务有限公司", (300, 571, 900, 628)),
+        ("住所", (169, 654, 240, 708)), ("成都市高新区滨江大道823号", (300, 654, 900, 708)),
+        ("经营期限", (1139, 667, 1291, 708)), ("自2021年06月17日", (1368, 669, 1591, 708)), ("至2041年06月16日", (1362, 717, 1588, 754)))
+    facts = {f.name: f.value for f in business_license.extract(document)}
+    assert facts["business_term_until"] == "2041-06-16"
