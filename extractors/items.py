@@ -195,7 +195,8 @@ def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], 
     """One item per region of each page with at least `min_fields` fields read; an item missing what the next
     page's item has (and sharing no field that disagrees) is joined with it: a certificate's front and back.
     A `shared` field printed once for all the page's items (the holder over a list of one person's
-    certificates) goes to each item that does not print its own."""
+    certificates) goes to each item that does not print its own; items printing the same value of the first
+    anchor field (a certificate number in a cover letter and on the scan after it) are one."""
     items = []
     for page in document.pages:
         parts = regions(page, reader, anchors, bias)
