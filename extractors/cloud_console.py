@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
-from extractors.lines import line_of, nearest_word, page_lines, union
+from extractors.lines import Line, line_of, nearest_word, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact, Page
@@ -45,17 +45,18 @@ class CloudConsole(KindExtractor):
         subject = self._subject(document)
         facts = []
         for page in document.pages:
-            points = [p for _, p in self._ids(page)]
+            lines = page_lines(page)  # read once per page: every instance's list header is looked for in them
+            points = [p for _, p in self._ids(lines)]
             for region in split_at(page, points, ROW_BIAS):
-                found = self._ids(region)
+                found = self._ids(page_lines(region))
                 if found:
-                    facts.append(self._instance(document, page, region, *found[0], subject))
+                    facts.append(self._instance(document, lines, region, *found[0], subject))
         return _distinct(facts)
 
-    def _ids(self, page: Page) -> list[tuple[str, tuple[float, float]]]:
+    def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float]]]:
         pattern = re.compile(self.options.instance_id)
         out: dict[str, tuple[float, float]] = {}
-        for line in page_lines(page):
+        for line in lines:
             for match in pattern.finditer(line.text):
                 prefix = "lhins" if match.group("prefix").lower() != "ins" else "ins"
                 # ids are lower case: an upper-case I is OCR's reading of l
@@ -68,7 +69,7 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _expiry(self, region: Page, page: Page, point: tuple[float, float]) -> str | None:
+    def _expiry(self, region: Page, lines: list[Line], point: tuple[float, float]) -> str | None:
         """The instance's 到期 date: on a line of its own part of the screen that names the expiry, else, in a
         list, the date under the header cell that names it (到期时间, further up the page)."""
         billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
@@ -78,7 +79,7 @@ class CloudConsole(KindExtractor):
             found = self._date_after_expiry_word(line.text)
             if found is not None:
                 return found
-        return self._expiry_column(region, page, point)
+        return self._expiry_column(region, lines, point)
 
     def _date_after_expiry_word(self, text: str) -> str | None:
         """The date printed right after an expiry word on a line (到期时间 2027-04-10 …, Expiry time2027-04-10
@@ -99,11 +100,10 @@ class CloudConsole(KindExtractor):
                 return before[-1].value.isoformat()
         return None
 
-    def _expiry_column(self, region: Page, page: Page, point: tuple[float, float]) -> str | None:
+    def _expiry_column(self, region: Page, lines: list[Line], point: tuple[float, float]) -> str | None:
         """In a list: the date under the header cell naming the expiry (the header row nearest above the
         instance's row), on the instance's own row: its line, else the line under it (a row's second line).
-        Lines are taken in their order on the page, not by height: a photo's tilt moves a row's far end."""
-        lines = page_lines(page)
+        Lines (the page's) are taken in their order, not by height: a photo's tilt moves a row's far end."""
         own = line_of(lines, point)
         instance = re.compile(self.options.instance_id)
         columns = []
@@ -125,7 +125,7 @@ class CloudConsole(KindExtractor):
                 return under.pop()
         return None
 
-    def _instance(self, document: Document, page: Page, region: Page, instance_id: str, point: tuple[float, float],
+    def _instance(self, document: Document, lines: list[Line], region: Page, instance_id: str, point: tuple[float, float],
                   subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
@@ -139,7 +139,7 @@ class CloudConsole(KindExtractor):
         if subject is not None:
             confidence = min(confidence, subject.confidence)
         value = {"instance_id": instance_id, "product": "lighthouse" if lighthouse else "cvm", "region": where,
-                 "status": status, "expires_on": self._expiry(region, page, point),
+                 "status": status, "expires_on": self._expiry(region, lines, point),
                  "account_subject": registered_name(subject.value) if subject else None}
         evidence = ["the instance's own part of the screen: its id, and the status words and zone printed nearest it, "
                     "its 到期 date"]
