@@ -87,11 +87,16 @@ class InsuredRow:
 
 @dataclass(frozen=True)
 class Person:
-    name: str
+    name: str | None  # None: a row whose ID was read but not its name
     id: VisibleId | None
 
 
+MERGED_CELL_ROWS = 2  # how many 险种 rows away a merged ID cell may be printed from its merged name cell
+
+
 def visible_id(cell: str) -> VisibleId | None:
+    if len(re.findall(r"[\u4e00-\u9fff]", cell)) > 2:  # words around the digits: a sentence (合计：2026年11月…32人)
+        return None
     compact = re.sub(r"[^0-9A-Za-z*＊]", "", cell)
     if re.fullmatch(r"\d{17}[\dXx]", compact):
         return VisibleId(compact[:4], compact[-4:].upper(), _check_digit_ok(compact))
@@ -142,7 +147,24 @@ def distinct_people(rows: list[InsuredRow]) -> list[Person]:
         target = next((other for other in groups if _is_misreading(groups[name], name, groups[other], other)), None)
         if target is not None:
             groups[target] += groups.pop(name)
-    return [person for name, group in groups.items() for person in _people_of(name, group)]
+    people = [person for name, group in groups.items() for person in _people_of(name, group)]
+    return people + _unnamed_people(rows, people)
+
+
+def _unnamed_people(rows: list[InsuredRow], named: list[Person]) -> list[Person]:
+    """Rows whose name OCR could not read but whose ID shows both its visible runs: one person per last four
+    that no named person of the month has. Their name stays empty; the row's problem lowers the count's confidence."""
+    known = {p.id.tail for p in named if p.id and p.id.tail}
+    tails: dict[str, VisibleId] = {}
+    for row in rows:
+        if not row.name and identified(row) and row.id.tail not in known:
+            tails.setdefault(row.id.tail, row.id)
+    return [Person(None, ident) for ident in tails.values()]
+
+
+def identified(row: InsuredRow) -> bool:
+    """A row that names a person by its ID alone: the area digits and the last four both visible."""
+    return row.id is not None and bool(row.id.head) and bool(row.id.tail)
 
 
 def _people_of(name: str, rows: list[InsuredRow]) -> list[Person]:
@@ -170,9 +192,17 @@ def _is_misreading(rows: list[InsuredRow], name: str, others: list[InsuredRow], 
     """Only OCR misreads names; a text layer's two names are two people."""
     if other == name or len(other) != len(name) or sum(x != y for x, y in zip(name, other)) != 1 or len(others) < len(rows):
         return False
-    if all(r.exact for r in rows + others):
+    if all(r.exact for r in rows + others) or _other_ids(rows, others):
         return False
     return _structural_count(rows + others) == _structural_count(others)
+
+
+def _other_ids(rows: list[InsuredRow], others: list[InsuredRow]) -> bool:
+    """Two groups whose visible ID digits differ by more than one misread digit are two people (李杰俊 …7444
+    and 李杰伟 …5616), however alike their names."""
+    tails = {r.id.tail for r in rows if r.id and r.id.tail}
+    other_tails = {r.id.tail for r in others if r.id and r.id.tail}
+    return bool(tails and other_tails) and all(sum(a != b for a, b in zip(t, o)) > 1 for t in tails for o in other_tails)
 
 
 # ------------------------------------------------------------------------------------------------ the extractor
@@ -214,6 +244,7 @@ class SocialSecurityList(KindExtractor):
         parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in records
                   if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)]
         named = [i for i, row in enumerate(parsed) if row is not None and (row.name or row.id)]
+        with_name = [i for i in named if parsed[i].name]
         out = []
         for i, row in enumerate(parsed):
             if row is None:
@@ -223,6 +254,11 @@ class SocialSecurityList(KindExtractor):
                     continue
                 owner = parsed[min(named, key=lambda n: (abs(n - i), n > i))]
                 row = replace(row, name=owner.name, id=owner.id)
+            elif not row.name and row.insurance and with_name:  # the ID's merged cell centred lower than the name's
+                nearest = min(with_name, key=lambda n: (abs(n - i), n > i))
+                owner = parsed[nearest]
+                if owner.id is None and owner.insurance and abs(nearest - i) <= MERGED_CELL_ROWS:
+                    row = replace(row, name=owner.name, problems=())
             out.append(row)
         return out
 
@@ -249,7 +285,7 @@ class SocialSecurityList(KindExtractor):
 
     def _roster_facts(self, document: Document, insured: list[InsuredRow], records: list[Record],
                       fields: dict[str, FieldReading]) -> list[Fact]:
-        people_rows = [r for r in insured if r.name]
+        people_rows = [r for r in insured if r.name or identified(r)]
         if not people_rows:
             return []
         header = people_rows[0].header
@@ -397,7 +433,7 @@ def _confidence(latest: list[InsuredRow], problems: list[str], headed: bool, war
 
 
 def _check_digit_warnings(people: list[Person]) -> list[str]:
-    failing = [p.name for p in people if p.id is not None and p.id.check_ok is False]
+    failing = [p.name or p.id.masked for p in people if p.id is not None and p.id.check_ok is False]
     return [f"ID numbers of {', '.join(failing)} fail their check digit"] if failing else []
 
 

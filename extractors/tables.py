@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from extractors.cell_values import LIST_NUMBER
 from extractors.lines import group_lines, level, normalise_line, union
 from pipeline.models import BBox, Document, Page, TextBlock, TextSource
 
@@ -169,7 +170,18 @@ def _header_of(row: GridRow, rows: Sequence[GridRow], columns: Columns) -> Heade
         if extra and len(extra) >= len(neighbour.cells) / 2:
             roles += extra
             joined.append(neighbour)
-    return Header(row, tuple(joined), tuple(roles))
+    return Header(row, tuple(joined), tuple(_one_caption_per_column(roles)))
+
+
+def _one_caption_per_column(roles: list[tuple[str, BBox, int | None]]) -> list[tuple[str, BBox, int | None]]:
+    """A caption printed over two lines (本单位参保 above 起始年月) is one column's: the line naming no known
+    role is dropped where a named line sits straight above or below it, so the column's values never fall to it."""
+    def stacked(a: BBox, b: BBox) -> bool:
+        across = min(a[2], b[2]) - max(a[0], b[0])
+        upright = min(a[3], b[3]) - max(a[1], b[1])
+        return across >= 0.5 * min(a[2] - a[0], b[2] - b[0]) and upright < 0.5 * min(a[3] - a[1], b[3] - b[1])
+    return [(role, box, col) for role, box, col in roles
+            if role != UNNAMED or not any(other != UNNAMED and stacked(box, other_box) for other, other_box, _ in roles)]
 
 
 def named_roles(row: GridRow, columns: Columns) -> set[str]:
@@ -235,12 +247,15 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
     """The row's records: one, or several where the row holds the table's columns more than once (a roster
     printed in two halves side by side: 姓名 身份证号 | 姓名 身份证号). The record's first role met again starts
     the next record when another of its roles follows again (the columns repeat); any other role met again
-    continues its cell (a name OCR read in two boxes, a second amount, a name and its pinyin)."""
+    continues its cell (a name OCR read in two boxes, a second amount, a name and its pinyin). A first role met
+    again behind a list number, as the record's own first cell was (6.陈文磊 … 19.王敏), starts the next record too."""
     roles = [_cell_role(cell, header, value_role, column_roles) for cell in row.cells]
     parts: list[list[int]] = [[]]
     for i, (role, _) in enumerate(roles):
         seen = [roles[j][0] for j in parts[-1] if roles[j][0] is not None]
-        if seen and role == seen[0] and ({r for r, _ in roles[i + 1:]} & set(seen)) - {role}:
+        first = next((j for j in parts[-1] if roles[j][0] is not None), None)
+        numbered = first is not None and all(LIST_NUMBER.match(row.cells[k].text) for k in (first, i))
+        if seen and role == seen[0] and (numbered or ({r for r, _ in roles[i + 1:]} & set(seen)) - {role}):
             parts.append([])
         parts[-1].append(i)
     records = []

@@ -228,3 +228,70 @@ def test_org_chart_prefers_the_total_then_departments_then_members() -> None:
 def test_a_total_below_a_department_is_doubted() -> None:
     facts = org_chart.extract(_screen([("全部成员（5）",), ("技术部（12）",)]))
     assert facts[0].value == 5 and facts[0].confidence <= 0.6 and facts[0].warnings
+
+
+def _ocr_rows(table: list[list[str]], width: int = 150) -> Document:
+    """OCR lines of a table: one block per cell on a regular grid."""
+    blocks = [TextBlock(text=text, bbox=(40 + width * j, 50 + 40 * i, 40 + width * (j + 1) - 20, 80 + 40 * i), confidence=0.95)
+              for i, row in enumerate(table) for j, text in enumerate(row) if text]
+    return Document(path="社保.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                    pages=[Page(number=1, width=1400, height=1400, source=TextSource.OCR, blocks=blocks)])
+
+
+def test_alike_names_with_other_id_digits_are_two_people() -> None:
+    """OCR may misread one character of a name, but 李杰俊 …7444 and 李杰伟 …5616 differ in their IDs too."""
+    rows = [["李杰俊", "4403**********7444", "202610", "养老、医疗(二档)"], ["李杰伟", "4403**********5616", "202610", "养老、医疗(一档)"]]
+    facts = _facts(_list_document(rows, TextSource.OCR))
+    assert facts["social_security_headcount"].value == 2
+
+
+def test_a_caption_over_two_lines_heads_one_column() -> None:
+    """本单位参保 printed above 起始年月: the values under the pair are start months, not payment months."""
+    title = TextBlock(text="单位名称：深圳市云帆信息技术有限公司 缴费年月：2026年10月", bbox=(40, 10, 600, 30), confidence=0.99)
+    header = [("姓名", 40, 100), ("身份证号码", 200, 300), ("本单位参保", 400, 480)]
+    blocks = [title, *(TextBlock(text=t, bbox=(x0, 60, x1, 75), confidence=0.99) for t, x0, x1 in header),
+              TextBlock(text="起始年月", bbox=(403, 77, 477, 92), confidence=0.99)]
+    people = [("张伟", "4403**********1234", "202312"), ("李娜", "4403**********5678", "202610"),
+              ("王芳", "4403**********9012", "202511")]
+    for i, (name, ident, since) in enumerate(people):  # the value cells drift right, off the upper caption's span
+        y, drift = 110 + 30 * i, 3 * i
+        blocks += [TextBlock(text=name, bbox=(45, y, 95, y + 15), confidence=0.99),
+                   TextBlock(text=ident, bbox=(190, y, 320, y + 15), confidence=0.99),
+                   TextBlock(text=since, bbox=(408 + drift, y, 476 + drift, y + 15), confidence=0.99)]
+    document = Document(path="参保证明.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                        pages=[Page(number=1, width=700, height=400, source=TextSource.OCR, blocks=blocks)])
+    facts = _facts(document)
+    assert facts["social_security_headcount"].value == 3  # insured since a month: all three, not those of 2026-10
+    assert facts["social_security_month"].value == "2026-10"
+
+
+def test_numbered_halves_of_a_row_are_two_people() -> None:
+    """A roster in two halves side by side, one half's ID misread past recognition: 6.陈文磊 … 19.王敏 are two."""
+    rows = [["1.冯欣欣", "110108********6371", "14.杨梅明", "110108********218X"],
+            ["6.陈文磊", "110108********4726", "19.王敏", "10180024x"]]
+    _, records = read_records(document_rows(_ocr_rows(rows)), social_security.EXTRACTOR.options.columns,
+                              social_security.EXTRACTOR._value_role)
+    assert [r.get("name") for r in records] == ["1.冯欣欣", "14.杨梅明", "6.陈文磊", "19.王敏"]
+
+
+def test_a_row_named_only_by_its_id_counts_and_is_doubted() -> None:
+    rows = _rows("张伟", "4403**********1234", ["202610"]) + [["蝗王u", "4201**********0848", "202610", "养老"]]
+    facts = _facts(_list_document(rows, TextSource.OCR))
+    assert facts["social_security_headcount"].value == 2
+    assert facts["social_security_headcount"].confidence < 0.8
+    assert {p["id_masked"] for p in facts["social_security_roster"].value if p["name"] is None} == {"4201**********0848"}
+
+
+def test_an_id_printed_lower_than_its_merged_name_is_that_person() -> None:
+    """Merged name and ID cells centred among a person's 险种 rows: the name on the first rows, the ID on the
+    last ones. They are one person."""
+    rows = [["叶鹏", "", "202610", "养老"], ["叶鹏", "", "202610", "失业"], ["", "1201**********9289", "202610", "工伤"],
+            ["", "1201**********9289", "202610", "医疗"], *_rows("沈勇", "1201**********1633", ["202610"], ("养老", "失业", "工伤", "医疗"))]
+    facts = _facts(_list_document(rows))
+    assert facts["social_security_headcount"].value == 2
+    assert [p["name"] for p in facts["social_security_roster"].value] == ["叶鹏", "沈勇"]
+
+
+def test_a_sentence_is_no_id_number() -> None:
+    assert social_security.visible_id("合计：2026年11月在册缴费人员32人") is None
+    assert social_security.visible_id("4403**********1234") is not None

@@ -73,7 +73,7 @@ def check_certified_ops_engineers(facts: FactSet, rule: Rule, as_of: dt.date) ->
     if doubtful:
         return low_confidence(rule, doubtful, valid, len(valid))
     roster = facts.first("social_security_roster")
-    names = [p.get("name", "") for p in roster.value] if roster else []
+    names = [p["name"] for p in roster.value if p.get("name")] if roster else []
     cited = valid + ([roster] if roster else [])
     off_roster, by_pinyin = [], []
     for fact in valid:
