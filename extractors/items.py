@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from bisect import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from extractors.field_reading import FieldReader, FieldReading, read_document
 from extractors.lines import union
+from extractors.name_shapes import chinese_person
 from pipeline.models import BBox, Document, Fact, Page, TextBlock
 
 MISSING_CONFIDENCE = 0.5  # an item with a required field not read
@@ -205,8 +207,46 @@ def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], 
             found = read_document(reader, [region], fields)
             if len(found) >= min_fields:
                 page_items.append(Item(found, (page.number,), region.text, region))
-        items += _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
+        page_items = _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
+        items += [_name_as_printed_most(page, item, shared) for item in page_items]
     return _one_per_identity(_join_split(items), anchors[0])
+
+
+def _name_as_printed_most(page: Page, item: Item, shared: Sequence[str]) -> Item:
+    """A shared name (the holder) that the page prints more often one character otherwise (田宁远 in the title bar
+    and on the next card, 田宁选 once in small print) is that name misread: the page's spelling is taken. A
+    one-character variant printed as often as the reading leaves it doubted: two people, or one misread."""
+    fields = dict(item.fields)
+    for name in shared:
+        reading = fields.get(name)
+        value = reading.value if reading is not None else None
+        if not isinstance(value, str) or len(value) < 3 or chinese_person(value) is None:
+            continue
+        counts = _variants_on_page(page, value)
+        own = counts.pop(value, 0)
+        variant, times = max(counts.items(), key=lambda pair: pair[1], default=(None, 0))
+        if variant is None or own > times:
+            continue
+        if times >= 2 and times > own:
+            fields[name] = reading.with_value(variant, f"printed {times} times on the page as {variant}; read once as {value}")
+        else:
+            fields[name] = replace(reading, confidence=min(reading.confidence, MISSING_CONFIDENCE),
+                                   warnings=(*reading.warnings, f"the page also prints {variant}, one character off {value}"))
+    return Item(fields, item.pages, item.text, item.region)
+
+
+def _variants_on_page(page: Page, name: str) -> Counter:
+    """How often the page prints `name`, and each name that differs from it in one Chinese character."""
+    counts: Counter = Counter()
+    for block in page.blocks:
+        text = block.text
+        for start in range(len(text) - len(name) + 1):
+            window = text[start:start + len(name)]
+            differing = [i for i, (a, b) in enumerate(zip(window, name)) if a != b]
+            if len(differing) <= 1 and all('\u4e00' <= window[i] <= '\u9fff' for i in differing) \
+                    and chinese_person(window) is not None:
+                counts[window] += 1
+    return counts
 
 
 def _one_per_identity(items: list[Item], identity: str) -> list[Item]:

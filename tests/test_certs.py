@@ -193,6 +193,28 @@ def test_two_certificates_side_by_side_are_split() -> None:
     assert values == [("张伟", "TCP-OPS-2024-000123"), ("李娜", "TCP-OPS-2024-000456")]
 
 
+
+def _two_cards(first: str, second: str, title_bar: str | None) -> list[Fact]:
+    """An app's 我的证书 page: the account's name in its title bar (or none), then two certificate cards."""
+    card = [line for line in CERT_LINES if not line.startswith("腾讯云认证")]
+    lines = ([title_bar] if title_bar else []) + [line.format(no="TCP-OPS-2024-000123").replace("张伟", first) for line in card] \
+        + [line.format(no="TCP-OPS-2024-000456").replace("张伟", second) for line in card]
+    return ops_certificate.extract(_document(*lines))
+
+
+def test_a_holder_misread_once_takes_the_page_s_spelling() -> None:
+    """田宁远 in the title bar and on one card, 田宁选 once in small print: the same person, misread."""
+    facts = _two_cards("田宁选", "田宁远", "田宁远")
+    assert [f.value["holder"] for f in facts] == ["田宁远", "田宁远"]
+    assert any("read once as 田宁选" in e for e in facts[0].evidence)
+
+
+def test_two_holders_one_character_apart_are_doubted_not_merged() -> None:
+    facts = _two_cards("李杰俊", "李杰伟", None)
+    assert [f.value["holder"] for f in facts] == ["李杰俊", "李杰伟"]
+    assert all(f.confidence < 0.8 and any("one character off" in w for w in f.warnings) for f in facts)
+
+
 COPYRIGHT_LINES = ("计算机软件著作权登记证书", "证书号：软著登字第{no}号", "软件名称：云帆智能客服管理系统V1.0",
                    "著作权人：深圳市云帆信息技术有限公司", "开发完成日期：2022年05月10日")
 
