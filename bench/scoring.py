@@ -123,15 +123,27 @@ _CONTRACT_NAMES = {
 
 
 def _items(score: CorpusScore, where: str, kind: str, family: str | None, name: str, expected: list, facts: list[Fact]) -> None:
-    unmatched = list(facts)
+    unmatched, missed = list(facts), []
     for item in expected:
         match = next((f for f in unmatched if same(f.value, item)), None)
         if match is not None:
             unmatched.remove(match)
+        else:
+            missed.append(item)
         score.record(where, kind, family, name, match is not None, f"{name} item {item!r} not read", None)
     for extra in unmatched:
-        score.record(where, kind, family, name, False, f"{name} invented {extra.value!r}",
-                     f"invented {name}={extra.value!r} at {extra.confidence}" if extra.confidence >= SURE else None)
+        # a reading that left some field empty and read every other one right is incomplete, not false
+        partial = any(_incomplete(extra.value, item) for item in missed)
+        score.record(where, kind, family, name, False, f"{name} {'incomplete' if partial else 'invented'} {extra.value!r}",
+                     f"invented {name}={extra.value!r} at {extra.confidence}" if extra.confidence >= SURE and not partial else None)
+
+
+def _incomplete(read, item) -> bool:
+    """A read item that matches the truth's item on every field it read, with a field the truth gives left empty."""
+    if not isinstance(read, dict) or not isinstance(item, dict):
+        return False
+    empty = [k for k, v in item.items() if v is not None and read.get(k) is None]
+    return bool(empty) and all(same(read.get(k), v, k) for k, v in item.items() if k not in empty)
 
 
 def truths(corpus: Path) -> list[dict]:
