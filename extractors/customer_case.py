@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
@@ -23,7 +23,7 @@ from extractors.name_shapes import find_organisations
 from pipeline.names import likely_same_company
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, block_below, blocks_right_of
 from extractors.specs import load_fields, load_options
-from extractors.lines import group_lines, normalise_line
+from extractors.lines import group_lines, join_pieces, normalise_line
 from extractors.tables import TableRow, read_table
 from extractors.values import normalise, registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page, TextBlock
@@ -307,12 +307,14 @@ def labelled_value(page: Page, label: TextBlock, hit: LabelHit, hits: list[Label
     right = blocks_right_of(page, label)
     if rest:
         joined = [label, *_ocr_continuation(page, label, right)] if not following else [label]
-        text = rest + "".join(normalise(b.text) for b in joined[1:])
+        text = reduce(join_pieces, (normalise(b.text) for b in joined[1:]), rest)
         return _part(page, text, joined, SAME_BLOCK if len(joined) == 1 else RIGHT)
-    candidates = [(b, RIGHT) for b in right[:1]] + [(block_below(page, label), BELOW)]
-    for block, weight in candidates:
-        if block is not None and not _is_label_line(block):
-            return _part(page, normalise(block.text).strip(_EDGE_PUNCT), [block], weight)
+    if right and not _is_label_line(right[0]):  # the block to its right, and any block OCR split off it
+        joined = [right[0], *_ocr_continuation(page, right[0], right[1:])]
+        return _part(page, reduce(join_pieces, (normalise(b.text) for b in joined), "").strip(_EDGE_PUNCT), joined, RIGHT)
+    below = block_below(page, label)
+    if below is not None and not _is_label_line(below):
+        return _part(page, normalise(below.text).strip(_EDGE_PUNCT), [below], BELOW)
     return None
 
 

@@ -145,18 +145,22 @@ def _centre(line: list[TextBlock]) -> float:
     return sum(_cy(b) for b in line) / len(line)
 
 
+def join_pieces(text: str, piece: str) -> str:
+    """Two pieces of one line joined: two Latin words or numbers stay two (2025.07 2025.10), Chinese runs on."""
+    if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+        return f"{text} {piece}"
+    return text + piece
+
+
 def make_line(page: int, index: int, blocks: list[TextBlock]) -> Line:
     text, spans, hard = "", [], set()
     for n, block in enumerate(blocks):
         piece = normalise_line(block.text)
-        if n:
-            previous = blocks[n - 1]
-            if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
-                text += " "  # two Latin words or numbers stay two
-            if _is_hard(previous, block, spans[-1][1] - spans[-1][0], len(piece)):
-                hard.add(len(text))
-        spans.append((len(text), len(text) + len(piece)))
-        text += piece
+        text = join_pieces(text, piece)
+        start = len(text) - len(piece)
+        if n and _is_hard(blocks[n - 1], block, spans[-1][1] - spans[-1][0], len(piece)):
+            hard.add(start)
+        spans.append((start, len(text)))
     return Line(page, index, tuple(blocks), text, tuple(spans), frozenset(hard))
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from extractors.cell_values import LIST_NUMBER
-from extractors.lines import group_lines, level, normalise_line, union
+from extractors.lines import group_lines, join_pieces, level, normalise_line, union
 from pipeline.models import BBox, Document, Page, TextBlock, TextSource
 
 HEADER_FUZZ = 88.0  # rapidfuzz score for a header cell read with a wrong character
@@ -265,19 +265,11 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
         for i in part:
             role = roles[i][0]
             if role is not None:
-                values[role] = _continued(values.get(role, ""), row.cells[i].text)
+                values[role] = join_pieces(values.get(role, ""), row.cells[i].text)
         if values:
             part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
             records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
     return records
-
-
-def _continued(text: str, more: str) -> str:
-    """A cell's text continued by the next box of its role: two numbers or Latin words stay two (a spreadsheet's
-    row number before an order id: 10 2025…), as on a line (extractors.lines.make_line)."""
-    if text and more and text[-1].isascii() and text[-1].isalnum() and more[0].isascii() and more[0].isalnum():
-        return f"{text} {more}"
-    return text + more
 
 
 def _cell_role(cell: Cell, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> tuple[str | None, bool]:

@@ -176,6 +176,19 @@ def test_a_case_cut_by_a_page_break_continues_on_the_next_page():
     assert _named(facts, "customer_case_count_in_document") == [2]
 
 
+
+def test_a_period_ocr_broke_into_two_blocks_is_one_range():
+    """合作时间 | 2025.07 | 2025.10: a scanned table's label, then the range's two ends as two OCR blocks."""
+    rows = [("案例一",), ("客户名称", "南京鲜丰汽车销售服务有限公司"), ("项目名称", "鲜丰汽车等保三级安全加固服务"),
+            ("合作时间", "2025.07", "2025.10")]
+    blocks = [TextBlock(text=text, bbox=(40 + 120 * j, 30 * i, 40 + 120 * j + 18 * len(text), 30 * i + 18), confidence=0.99)
+              for i, row in enumerate(rows) for j, text in enumerate(row)]
+    page = Page(number=1, width=600, height=200, source=TextSource.OCR, blocks=blocks)
+    document = Document(path="案例.pdf", sha256="0", file_type=FileType.PDF, kind=DocumentKind.CUSTOMER_CASE, pages=[page])
+    (case,) = _named(customer_case.extract(document), "customer_case")
+    assert case["period"] == "2025-07/2025-10"
+
+
 def test_headings_that_disagree_with_the_cases_lower_the_count():
     facts = customer_case.extract(_doc(["案例一", "客户：甲乙物流有限公司", "项目：一号项目", "案例二", "案例三",
                                         "客户：丙丁医药有限公司", "项目：二号项目"]))
