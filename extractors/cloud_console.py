@@ -30,6 +30,7 @@ class ConsoleOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instance_id: str
+    smudged_instance_id: str
     regions: dict[str, list[str]]
     statuses: dict[str, list[str]]
     expiry_words: list[str]
@@ -54,10 +55,12 @@ class CloudConsole(KindExtractor):
         return _distinct(facts)
 
     def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float]]]:
-        pattern = re.compile(self.options.instance_id)
+        """The instance ids printed on the lines, each with its centre; an id with one character OCR could not
+        read only where no whole id is printed."""
+        whole, smudged = re.compile(self.options.instance_id), re.compile(self.options.smudged_instance_id)
         out: dict[str, tuple[float, float]] = {}
         for line in lines:
-            for match in pattern.finditer(line.text):
+            for match in list(whole.finditer(line.text)) or list(smudged.finditer(line.text)):
                 prefix = "lhins" if match.group("prefix").lower() != "ins" else "ins"
                 # ids are lower case: an upper-case I is OCR's reading of l
                 value = f"{prefix}-{match.group('suffix').replace('I', 'l').lower()}"
@@ -131,6 +134,9 @@ class CloudConsole(KindExtractor):
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
         confidence = min([READ_CONFIDENCE, *(b.confidence for b in region.blocks if instance_id[-8:] in b.text.lower())] or [READ_CONFIDENCE])
         warnings = []
+        if not re.fullmatch(self.options.instance_id, instance_id):
+            confidence = min(confidence, DOUBT)
+            warnings.append(f"a character of {instance_id} could not be read: check the id on the screen")
         if status is None:
             confidence = min(confidence, DOUBT)
             warnings.append(f"no status read for {instance_id}")

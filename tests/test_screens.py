@@ -296,6 +296,18 @@ def test_an_english_instance_row_takes_its_expiry_not_its_creation_date() -> Non
     assert (fact.value["expires_on"], fact.value["status"], fact.value["account_subject"]) == ("2027-04-10", "running", "广州鼎睿数据科技股份有限公司")
 
 
+
+def test_an_id_with_an_unreadable_character_is_kept_as_printed_and_doubted() -> None:
+    """A photographed detail page: OCR read the l of ins-8o9dl4pe as a dash. The instance is shown to the
+    analyst, below the gate; a whole id on another row is read as usual."""
+    rows = [["实例信息"], ["实例ID", "ins-8o9d-4pe", "运行中"], ["地域", "西南地区（成都）"], ["到期时间", "2028-03-27 16:41:07"]]
+    (fact,) = cloud_console.extract(_document(rows))
+    assert fact.value["instance_id"] == "ins-8o9d-4pe" and fact.value["status"] == "running"
+    assert fact.confidence < 0.8 and any("could not be read" in w for w in fact.warnings)
+    whole = cloud_console.extract(_document([["实例ID", "ins-8o9dl4pe", "运行中"], ["地域", "成都"]]))
+    assert [(f.value["instance_id"], f.confidence >= 0.8) for f in whole] == [("ins-8o9dl4pe", True)]
+
+
 def test_a_certificate_named_in_a_cover_letter_and_shown_after_it_is_one_certificate() -> None:
     """A Word letter names each certificate in a sentence; the scans after it show them: one fact per number."""
     from extractors import ops_certificate
