@@ -127,9 +127,9 @@ def person_name(cell: str) -> tuple[str | None, str]:
     match = re.fullmatch(r"\d*([\u4e00-\u9fff·]{2,6})((?:[0-9*＊][0-9A-Za-z*＊]*)?)", LIST_NUMBER.sub("", cell.replace(" ", "")))
     if match and chinese_person(match.group(1)) is not None:
         return match.group(1), match.group(2)
-    chinese = re.search(r"[\u4e00-\u9fff·]{2,6}", cell)
-    if chinese and chinese_person(chinese.group(0)) is not None:
-        return chinese.group(0), ""
+    runs = re.findall(r"[\u4e00-\u9fff·]+", cell)  # the name's one Chinese run (Feng Wen 冯文), not a label's
+    if len(runs) == 1 and 2 <= len(runs[0]) <= 6 and chinese_person(runs[0]) is not None:
+        return runs[0], ""
     latin = find_latin_persons(cell)
     if latin:
         return latin[0].value, ""

@@ -295,3 +295,9 @@ def test_an_id_printed_lower_than_its_merged_name_is_that_person() -> None:
 def test_a_sentence_is_no_id_number() -> None:
     assert social_security.visible_id("合计：2026年11月在册缴费人员32人") is None
     assert social_security.visible_id("4403**********1234") is not None
+
+
+def test_a_label_and_its_value_are_no_name_cell() -> None:
+    """单位名称：… repeated over each page's table: 单 is a surname, but the cell is a label and a company."""
+    assert social_security.person_name("单位名称:西安鼎睿智能科技有限公司")[0] is None
+    assert social_security.person_name("Feng Wen 冯文")[0] == "冯文"
