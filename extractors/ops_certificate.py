@@ -7,17 +7,26 @@ several certificates is cut into one region per certificate; a certificate over 
 (TCA, TCP, TCE) and the track (operations, architecture …) come from the words the certificate prints."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from pydantic import BaseModel, ConfigDict
 
-from extractors.items import doubt, item_fact, read_items
+from extractors.dates import RangeRole, find_dates
+from extractors.items import MISSING_CONFIDENCE, doubt, item_fact, read_items
 from extractors.lines import normalise_line
 from extractors.registry import KindExtractor
+from extractors.social_security import person_name
+from extractors.tables import Record, document_rows, read_records
 from pipeline.models import Document, DocumentKind, Fact
 
 NAME = "ops_certificate"
 KIND = DocumentKind.OPS_CERTIFICATE
 FIELDS = ("holder", "cert_no", "title", "issued_on", "expires_on")
 BAD_ORDER_CONFIDENCE = 0.6
+ROW_CONFIDENCE = 0.95  # a cell placed by its column header, as a value right of its label
+OCR_ROW_CONFIDENCE = 0.9  # the same, OCR'd: a name may be misread
+FOREVER = "长期"
 
 
 class CertificateOptions(BaseModel):
@@ -26,6 +35,8 @@ class CertificateOptions(BaseModel):
     levels: dict[str, list[str]]
     tracks: dict[str, list[str]]
     min_fields: int
+    list_columns: dict[str, list[str]]
+    list_min_columns: int
 
 
 def first_listed(text: str, words: dict[str, list[str]]) -> str | None:
@@ -39,6 +50,9 @@ class OpsCertificate(KindExtractor):
     Options = CertificateOptions
 
     def extract(self, document: Document) -> list[Fact]:
+        listed = self._list(document)
+        if listed is not None:
+            return listed
         facts = []
         for item in read_items(document, self.reader, ("cert_no", "expires_on", "title", "holder"), FIELDS, self.options.min_fields,
                                shared=("holder",)):
@@ -51,9 +65,56 @@ class OpsCertificate(KindExtractor):
         return facts
 
 
+    def _list(self, document: Document) -> list[Fact] | None:
+        """A company's list of its staff's certificates: one fact per row whose title is a 腾讯云 certificate's,
+        its cells placed by the header. None when the document holds no such list."""
+        header, records = read_records(document_rows(document), self.options.list_columns, lambda text: None,
+                                       self.options.list_min_columns)
+        if header is None or not {"holder", "title"} <= header.names:
+            return None
+        title_shape = re.compile(self.data.fields["title"].pattern or "")
+        facts = []
+        for record in records:
+            title = title_shape.search(normalise_line(record.get("title")))
+            holder, _ = person_name(record.get("holder"))
+            if title is None or holder is None:
+                continue
+            facts.append(_check_period(self._row_fact(document, record, holder, title.group("value"))))
+        return facts
+
+    def _row_fact(self, document: Document, record: Record, holder: str, title: str) -> Fact:
+        issued, expires = _row_dates(record)
+        cert_no = record.get("cert_no").replace(" ", "") or None
+        value = {"holder": holder, "cert_no": cert_no, "title": title, "issued_on": issued, "expires_on": expires,
+                 "level": first_listed(record.get("level"), self.options.levels) or first_listed(title, self.options.levels),
+                 "track": first_listed(title, self.options.tracks)}
+        row = record.row
+        confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, OCR_ROW_CONFIDENCE)
+        warnings = []
+        if expires is None:
+            confidence = min(confidence, MISSING_CONFIDENCE)
+            warnings.append("not read: expires_on")
+        return Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
+                    bbox=row.bbox, text=row.text, extractor=NAME, warnings=warnings,
+                    evidence=["a row of the company's list of its staff's certificates, its cells placed by the header"])
+
+
+def _row_dates(record: Record) -> tuple[str | None, str | None]:
+    """The row's issue and expiry dates: their own columns, else the two ends of a validity range; 长期有效 is
+    an expiry of 长期."""
+    def dates(text: str) -> list:
+        return [m for m in find_dates(normalise_line(text)) if isinstance(m.value, dt.date)]
+    issued, expires, validity = dates(record.get("issued_on")), dates(record.get("expires_on")), dates(record.get("validity"))
+    start = issued[:1] or [m for m in validity if m.role is RangeRole.START]
+    end = expires[-1:] or [m for m in validity if m.role is RangeRole.END]
+    forever = FOREVER in record.get("expires_on") + record.get("validity")
+    return (start[0].value.isoformat() if start else None,
+            end[0].value.isoformat() if end else (FOREVER if forever else None))
+
+
 def _check_period(fact: Fact) -> Fact:
     issued, expires = fact.value["issued_on"], fact.value["expires_on"]
-    if issued is None or expires is None or expires == "长期" or issued < expires:
+    if issued is None or expires is None or expires == FOREVER or issued < expires:
         return fact
     return doubt(fact, BAD_ORDER_CONFIDENCE, f"issued {issued} is not before expiry {expires}: a date is misread")
 

@@ -15,6 +15,7 @@ text layer without ruling lines, a scan or a photo (OCR boxes, levelled first: e
 Rows that repeat the header (lists running over several pages) are skipped."""
 from __future__ import annotations
 
+import re
 from bisect import bisect
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -120,10 +121,19 @@ Columns = dict[str, list[str]]  # role -> header labels
 
 
 def header_role(text: str, columns: Columns) -> str | None:
-    """Which known column a header cell names: the longest label it contains, else one it matches fuzzily."""
+    """Which known column a header cell names: the longest label it contains, else one it matches fuzzily. A
+    bilingual caption (姓名Name, 有效期至 Valid Until) names the column its Chinese or its English part names."""
     compact = text.replace(" ", "").lower()
-    if not compact or len(compact) > 24:
+    if not compact or len(compact) > 40:
         return None
+    bilingual = re.fullmatch(r"([\u4e00-\u9fff（）()/]+)([a-z][a-z.()/]+)|([a-z][a-z.()/]+)([\u4e00-\u9fff（）()/]+)", compact)
+    if bilingual and len(compact) > 8:
+        parts = [part for part in bilingual.groups() if part]
+        return next((role for part in sorted(parts, key=lambda p: p.isascii()) if (role := _caption_role(part, columns))), None)
+    return _caption_role(compact, columns) if len(compact) <= 24 else None
+
+
+def _caption_role(compact: str, columns: Columns) -> str | None:
     best = max(((label, role) for role, labels in columns.items() for label in labels
                 if (wanted := label.replace(" ", "").lower()) in compact and len(compact) <= len(wanted) + _HEADER_EXTRA),
                key=lambda pair: len(pair[0]), default=None)

@@ -10,7 +10,7 @@ import pytest
 
 from extractors import ops_certificate, software_copyright
 from fixtures.plan_certs import BUNDLES
-from pipeline.models import Document, Fact, FileType, Page, TextBlock, TextSource
+from pipeline.models import Document, Fact, FileType, Page, Table, TextBlock, TextSource
 from tests.readings import Reading, pair_items, read_bundles
 
 ITEM_KINDS = {"ops_certificate", "software_copyright"}
@@ -213,6 +213,26 @@ def test_two_holders_one_character_apart_are_doubted_not_merged() -> None:
     facts = _two_cards("李杰俊", "李杰伟", None)
     assert [f.value["holder"] for f in facts] == ["李杰俊", "李杰伟"]
     assert all(f.confidence < 0.8 and any("one character off" in w for w in f.warnings) for f in facts)
+
+
+
+def test_a_staff_certificate_list_gives_one_fact_per_tencent_row() -> None:
+    """技术人员资质证书一览表: a bilingual header, 腾讯云 rows among PMP and 阿里云 ones, a validity printed as a range."""
+    table = [["序号No.", "姓名Name", "认证项目Certification", "等级Level", "证书编号Certificate No.", "证书有效期Validity"],
+             ["1", "韩鹏磊", "腾讯云从业者", "TCA", "TC22A86528912", "2022年12月23日-2025年12月22日"],
+             ["2", "韩鹏磊", "PMP项目管理专业人士", "", "4258692", "2022年05月07日-2025年05月06日"],
+             ["3", "吕国刚", "腾讯云高级运维工程师", "TCP专业级", "TC25P53156117", "2025年03月10日-2028年03月09日"],
+             ["4", "赵诺琪", "阿里云云计算工程师ACA", "ACA", "ACA2442605714", "2024年09月06日-2026年09月05日"]]
+    page = Page(number=1, width=900, height=400, source=TextSource.TEXT_LAYER,
+                blocks=[TextBlock(text="技术人员资质证书一览表", bbox=(300, 10, 600, 30), confidence=1.0)],
+                tables=[Table(bbox=(40, 50, 860, 50 + 20 * len(table)), rows=table,
+                              row_bboxes=[(40, 50 + 20 * i, 860, 70 + 20 * i) for i in range(len(table))])])
+    document = Document(path="资质一览表.pdf", sha256="0" * 64, file_type=FileType.PDF, pages=[page])
+    facts = ops_certificate.extract(document)
+    assert [(f.value["holder"], f.value["title"], f.value["level"], f.value["issued_on"], f.value["expires_on"]) for f in facts] == [
+        ("韩鹏磊", "腾讯云从业者", "TCA", "2022-12-23", "2025-12-22"),
+        ("吕国刚", "腾讯云高级运维工程师", "TCP", "2025-03-10", "2028-03-09")]
+    assert all(f.confidence >= 0.9 for f in facts)
 
 
 COPYRIGHT_LINES = ("计算机软件著作权登记证书", "证书号：软著登字第{no}号", "软件名称：云帆智能客服管理系统V1.0",
