@@ -24,6 +24,9 @@ FACT = "cloud_instance"
 ROW_BIAS = 0.65  # a list row's second line (its expiry) runs on below its instance id
 READ_CONFIDENCE = 0.95  # an instance id and status read off a clean screen
 DOUBT = 0.6  # no status read
+REPAIRED = 0.75  # an id whose capitals were repaired in place: below the gate until the analyst checks it
+# Ids are printed in lower case: a capital OCR reads is the lower-case letter or the digit it resembles.
+_CAPITALS = str.maketrans({"I": "l", "O": "0", "S": "5", "Z": "2", "B": "8", "G": "6"})
 
 
 class ConsoleOptions(BaseModel):
@@ -47,26 +50,28 @@ class CloudConsole(KindExtractor):
         facts = []
         for page in document.pages:
             lines = page_lines(page)  # read once per page: every instance's list header is looked for in them
-            points = [p for _, p in self._ids(lines)]
+            points = [p for _, p, _ in self._ids(lines)]
             for region in split_at(page, points, ROW_BIAS):
                 found = self._ids(page_lines(region))
                 if found:
                     facts.append(self._instance(document, lines, region, *found[0], subject))
         return _distinct(facts)
 
-    def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float]]]:
-        """The instance ids printed on the lines, each with its centre; an id with one character OCR could not
-        read only where no whole id is printed."""
+    def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float], bool]]:
+        """The instance ids printed on the lines, each with its centre and whether OCR's capitals were repaired in
+        it; an id with one character OCR could not read only on a line where no whole id is printed."""
         whole, smudged = re.compile(self.options.instance_id), re.compile(self.options.smudged_instance_id)
-        out: dict[str, tuple[float, float]] = {}
+        out: dict[str, tuple[tuple[float, float], bool]] = {}
         for line in lines:
             for match in list(whole.finditer(line.text)) or list(smudged.finditer(line.text)):
                 prefix = "lhins" if match.group("prefix").lower() != "ins" else "ins"
-                # ids are lower case: an upper-case I is OCR's reading of l
-                value = f"{prefix}-{match.group('suffix').replace('I', 'l').lower()}"
+                printed = match.group("suffix").replace(" ", "")
+                # ids are lower case: a capital is OCR's reading of the lower-case letter or digit it looks like
+                suffix = printed.translate(_CAPITALS).lower()
                 box = line.bbox_of(match.start(), match.end())
-                out.setdefault(value, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
-        return list(out.items())
+                out.setdefault(f"{prefix}-{suffix}", (((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                                                      suffix != printed.replace("I", "l").lower()))
+        return [(value, point, repaired) for value, (point, repaired) in out.items()]
 
     def _subject(self, document: Document) -> FieldReading | None:
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
@@ -115,9 +120,9 @@ class CloudConsole(KindExtractor):
                 continue  # a header row holds no instance and no date (an expired row's 已到期 is no header)
             lowered = line.text.lower()
             for word in self.options.expiry_words:
-                at = lowered.find(word.lower())
-                if at >= 0:
-                    columns.append((line.bbox_of(at, at + len(word)), line.height))
+                span = _caption_span(lowered, word.lower())
+                if span is not None:
+                    columns.append((line.bbox_of(*span), line.height))
         if not columns:
             return None
         header, height = columns[-1]
@@ -129,7 +134,7 @@ class CloudConsole(KindExtractor):
         return None
 
     def _instance(self, document: Document, lines: list[Line], region: Page, instance_id: str, point: tuple[float, float],
-                  subject: FieldReading | None) -> Fact:
+                  repaired: bool, subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
         confidence = min([READ_CONFIDENCE, *(b.confidence for b in region.blocks if instance_id[-8:] in b.text.lower())] or [READ_CONFIDENCE])
@@ -137,6 +142,9 @@ class CloudConsole(KindExtractor):
         if not re.fullmatch(self.options.instance_id, instance_id):
             confidence = min(confidence, DOUBT)
             warnings.append(f"a character of {instance_id} could not be read: check the id on the screen")
+        if repaired:
+            confidence = min(confidence, REPAIRED)
+            warnings.append(f"{instance_id}: capitals OCR read in the id were taken as the digits they resemble (O 0, S 5 …)")
         if status is None:
             confidence = min(confidence, DOUBT)
             warnings.append(f"no status read for {instance_id}")
@@ -154,6 +162,19 @@ class CloudConsole(KindExtractor):
         return Fact(name=FACT, value=value, confidence=round(confidence, 4), document=document.path, page=region.number,
                     bbox=union([b.bbox for b in region.blocks]), text=" | ".join(b.text for b in region.blocks[:12]),
                     extractor=NAME, warnings=warnings, evidence=evidence)
+
+
+def _caption_span(text: str, word: str) -> tuple[int, int] | None:
+    """Where a header row prints `word`: exactly, else, for a Chinese caption of four characters or more, with
+    one character misread (时期时间 for 到期时间)."""
+    at = text.find(word)
+    if at >= 0:
+        return at, at + len(word)
+    if len(word) < 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        return None
+    n = len(word)
+    return next(((i, i + n) for i in range(len(text) - n + 1)
+                 if sum(a != b for a, b in zip(text[i:i + n], word)) == 1), None)
 
 
 def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:

@@ -308,6 +308,23 @@ def test_an_id_with_an_unreadable_character_is_kept_as_printed_and_doubted() -> 
     assert [(f.value["instance_id"], f.confidence >= 0.8) for f in whole] == [("ins-8o9dl4pe", True)]
 
 
+
+def test_a_renewal_list_read_as_ocr_prints_its_ids_and_header() -> None:
+    """费用中心 › 续费管理 photographed: OCR put a space inside one id, read another's capitals (nSeaxOv2 for
+    n5eax0v2) and the l of lhins as t, and misread the 到期时间 caption by one character."""
+    rows = [["资源ID/名称", "产品", "地域", "资源状态", "时期时间"],
+            ["ins-6fal okh3", "云服务器", "广州", "运行中", "2028-05-07 17:23:37"],
+            ["lhins-nSeaxOv2", "轻量应用服务器", "上海", "运行中", "2028-03-15 17:07:19"],
+            ["thins-49wmnekj", "轻量应用服务器", "南京", "已隔离", "2026-11-24 19:02:08"]]
+    facts = {f.value["instance_id"]: f for f in cloud_console.extract(_document(rows))}
+    assert {k: (f.value["expires_on"], f.value["status"]) for k, f in facts.items()} == {
+        "ins-6falokh3": ("2028-05-07", "running"), "lhins-n5eax0v2": ("2028-03-15", "running"),
+        "lhins-49wmnekj": ("2026-11-24", "isolated")}
+    repaired = facts["lhins-n5eax0v2"]
+    assert repaired.confidence < 0.8 and any("capitals" in w for w in repaired.warnings)
+    assert facts["ins-6falokh3"].confidence >= 0.8
+
+
 def test_a_certificate_named_in_a_cover_letter_and_shown_after_it_is_one_certificate() -> None:
     """A Word letter names each certificate in a sentence; the scans after it show them: one fact per number."""
     from extractors import ops_certificate
