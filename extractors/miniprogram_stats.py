@@ -2,12 +2,15 @@
 the statistics date (数据更新至 / 统计时间 / 截至), each kept with provenance."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
 from pydantic import BaseModel, ConfigDict
 
+from extractors.dates import find_dates
 from extractors.registry import FunctionExtractor
+from extractors.tables import document_rows, read_records
 from extractors.fields import Reading, make_fact
 from extractors.labels import LabelHit, labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
@@ -27,6 +30,7 @@ class MiniOptions(BaseModel):
 
     count_field: str
     date_field: str
+    series_columns: dict[str, list[str]]
     max_gap_lines: float
     misread_separator_factor: float
 
@@ -36,7 +40,46 @@ def options() -> MiniOptions:
 
 
 def extract(document: Document) -> list[Fact]:
-    return registered_users(document) + stats_date(document)
+    return daily_series(document) or registered_users(document) + stats_date(document)
+
+
+SERIES_CONFIDENCE = 0.95  # a cell placed by its column header, on the row of the latest day
+OCR_SERIES_CONFIDENCE = 0.9  # the same, OCR'd (a sheet open on screen)
+
+
+def daily_series(document: Document) -> list[Fact]:
+    """A table of one row per day with a 累计用户数 column: the latest day's figure, and that day as the
+    statistics date. Nothing when the document holds no such table."""
+    header, records = read_records(document_rows(document), options().series_columns, lambda text: None, 2)
+    if header is None or not {"date", "users"} <= header.names:
+        return []
+    days = [(day, users[0], record) for record in records
+            if (day := _day(record.get("date"))) is not None and (users := parse_users(record.get("users")))]
+    if not days:
+        return []
+    day, users, record = max(days, key=lambda d: d[0])
+    row = record.row
+    confidence = SERIES_CONFIDENCE if row.exact else min(row.confidence, OCR_SERIES_CONFIDENCE)
+    evidence = [f"the 累计用户数 of the latest of {len(days)} days in a table of one row per day"]
+    common = {"document": document.path, "page": row.page, "bbox": row.bbox, "text": row.text, "extractor": NAME,
+              "evidence": evidence}
+    return [Fact(name=USERS_FACT, value=users.value, confidence=round(confidence * users.factor, 4),
+                 warnings=list(users.warnings), **common),
+            Fact(name=DATE_FACT, value=day.isoformat(), confidence=round(confidence, 4), **common)]
+
+
+def _day(cell: str) -> dt.date | None:
+    """A day as a series prints it: any date form, or 20261120 under a 日期 header."""
+    found = [m.value for m in find_dates(normalise(cell)) if isinstance(m.value, dt.date)]
+    if found:
+        return found[0]
+    compact = cell.strip()
+    if re.fullmatch(r"(?:19|20)\d{6}", compact):
+        try:
+            return dt.datetime.strptime(compact, "%Y%m%d").date()
+        except ValueError:
+            return None
+    return None
 
 
 def stats_date(document: Document) -> list[Fact]:

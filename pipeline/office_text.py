@@ -3,9 +3,11 @@ paragraph or table cell for a document, so that "same line / line below" reading
 pictures a Word document holds are OCR'd, one page each."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
 from pipeline.image_text import load_image_frames
 from pipeline.models import ErrorCode, Page, TextBlock, TextSource
+from pipeline.sniff import text_encoding
 
 _CELL_CONFIDENCE = 1.0
 
@@ -105,9 +108,34 @@ def _docx_text_page(document) -> Page:
     return Page(number=1, width=width, height=row, source=TextSource.CELLS, blocks=blocks)
 
 
-def read_plain_text(path: Path) -> list[Page]:
-    lines = [line.strip() for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
-    blocks = [
-        TextBlock(text=line, bbox=(0, i, 1, i + 1), confidence=_CELL_CONFIDENCE) for i, line in enumerate(lines) if line
-    ]
-    return [Page(number=1, width=1, height=len(lines), source=TextSource.CELLS, blocks=blocks)]
+def read_plain_text(path: Path, delimited: bool = True) -> list[Page]:
+    """A text file as one page: a line per row; a delimited file (CSV, tab-separated) as a sheet of cells."""
+    text = path.read_text(encoding=text_encoding(path) or "utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    rows = _delimited_rows(text, lines) if delimited else None
+    if rows is None:
+        rows = [[line] for line in lines]
+    blocks = [TextBlock(text=cell.strip(), bbox=(col, i, col + 1, i + 1), confidence=_CELL_CONFIDENCE)
+              for i, row in enumerate(rows) for col, cell in enumerate(row) if cell.strip()]
+    width = max((len(row) for row in rows), default=1)
+    return [Page(number=1, width=width, height=len(rows), source=TextSource.CELLS, blocks=blocks)]
+
+
+_DELIMITERS = ",\t;|"
+_DELIMITED_SHARE = 0.6  # of the non-empty lines that must split into the same number of fields
+
+
+def _delimited_rows(text: str, lines: list[str]) -> list[list[str]] | None:
+    """The file's rows as fields when it is delimited text: most lines split, by the delimiter csv's sniffer
+    finds, into the same number of fields (two or more)."""
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 2:
+        return None
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(filled[:50]), delimiters=_DELIMITERS)
+    except csv.Error:
+        return None
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
+    width, count = widths.most_common(1)[0] if widths else (0, 0)
+    return rows if width >= 2 and count >= _DELIMITED_SHARE * len(filled) else None

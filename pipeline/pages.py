@@ -61,7 +61,7 @@ class PageReader:
         if file.file_type is FileType.DOCX:
             return read_docx(path, limits, self.ocr, warnings)
         if file.file_type in (FileType.TEXT, FileType.JSON):
-            return read_plain_text(path)
+            return read_plain_text(path, delimited=file.file_type is FileType.TEXT)
         return []
 
 

@@ -2,7 +2,8 @@
 
 Magic bytes come from the `filetype` package. Its GIF and BMP matchers only look at "GIF" and "BM", which plain
 text can start with, so those two also need their full header here. Office files are zips: xlsx and docx are told
-apart from a plain zip by their members. Anything without a known signature is JSON or TEXT when it is UTF-8.
+apart from a plain zip by their members. Anything without a known signature is JSON or TEXT when it is UTF-8, and
+TEXT when it is Chinese text in GB18030 (a CSV saved by a spreadsheet program in China).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pipeline.models import FileType
 HEAD_BYTES = 8192
 CHUNK_BYTES = 1 << 16
 MAX_JSON_BYTES = 64 * 1024 * 1024  # larger UTF-8 files are TEXT: parsing them to tell would cost too much memory
-ACCEPTED_TYPES = "PDF, PNG, JPEG, TIFF, BMP, WEBP, GIF, XLSX, DOCX, ZIP, JSON or UTF-8 text"
+ACCEPTED_TYPES = "PDF, PNG, JPEG, TIFF, BMP, WEBP, GIF, XLSX, DOCX, ZIP, JSON, or text (CSV included) in UTF-8 or GBK"
 
 _MAGIC_BY_EXTENSION: tuple[tuple[str, FileType], ...] = (
     ("pdf", FileType.PDF),
@@ -89,9 +90,13 @@ def sniff_zip_members(path: Path) -> FileType:
 
 
 def sniff_text(path: Path) -> FileType:
-    """JSON when the file is UTF-8 (a BOM is allowed) and parses as JSON, TEXT when it is other UTF-8 text."""
-    if not is_utf8_text(path):
+    """JSON when the file is UTF-8 (a BOM is allowed) and parses as JSON, TEXT when it is other UTF-8 text or
+    Chinese text in GB18030 (GBK), as spreadsheet programs in China save CSV."""
+    encoding = text_encoding(path)
+    if encoding is None:
         return FileType.UNKNOWN
+    if encoding != UTF8:
+        return FileType.TEXT
     if path.stat().st_size > MAX_JSON_BYTES:
         return FileType.TEXT
     try:
@@ -99,6 +104,26 @@ def sniff_text(path: Path) -> FileType:
     except (ValueError, RecursionError):
         return FileType.TEXT
     return FileType.JSON
+
+
+UTF8, GB18030 = "utf-8-sig", "gb18030"
+_PRINTABLE_SHARE = 0.95  # of a GB18030 text's characters: fewer, and the bytes are no text
+
+
+def text_encoding(path: Path) -> str | None:
+    """The encoding the file's text is in: UTF-8 (a BOM allowed), else GB18030 when the bytes decode as it into
+    printable text; None for bytes that are no text."""
+    if is_utf8_text(path):
+        return UTF8
+    data = path.read_bytes() if path.stat().st_size <= MAX_JSON_BYTES else b""
+    if not data or b"\x00" in data:
+        return None
+    try:
+        text = data.decode(GB18030)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for c in text if c.isprintable() or c in "\r\n\t")
+    return GB18030 if printable >= _PRINTABLE_SHARE * len(text) else None
 
 
 def is_utf8_text(path: Path) -> bool:

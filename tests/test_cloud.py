@@ -313,3 +313,17 @@ def test_order_cards_under_a_status_filter_take_their_own_status() -> None:
     facts = cvm_order.extract(_document(*lines))
     assert [(f.name, f.value["order_id"], f.value["product"]) for f in facts] == [
         ("cloud_order", "20260517973776160814635", "域名注册"), ("cvm_order", "20260409296551483540229", "云服务器")]
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_a_daily_download_gives_the_latest_day_s_users(newest_first: bool) -> None:
+    """The 统计 download, one row per day, in either order: the 累计用户数 of the latest day, and that day."""
+    rows = [["日期", "累计用户数", "访问人数"], ["20261124", "6372", "257"], ["20261125", "6441", "301"], ["20261126", "6507", "288"]]
+    body = rows[1:][::-1] if newest_first else rows[1:]
+    blocks = [TextBlock(text=text, bbox=(col, i, col + 1, i + 1), confidence=1.0)
+              for i, row in enumerate([rows[0], *body]) for col, text in enumerate(row)]
+    document = Document(path="趋势.xlsx", sha256="0", file_type=FileType.XLSX,
+                        pages=[Page(number=1, width=3, height=4, source=TextSource.CELLS, blocks=blocks)])
+    facts = {f.name: f for f in miniprogram_stats.extract(document)}
+    assert facts["miniprogram_registered_users"].value == 6507
+    assert facts["miniprogram_stats_date"].value == "2026-11-26"

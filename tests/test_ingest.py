@@ -398,6 +398,7 @@ SAMPLES: dict[str, tuple[str, Callable[[], bytes], FileType]] = {
     "text starting with GIF": ("list.gif", lambda: b"GIFT list for clients\n", FileType.TEXT),
     "text starting with BM": ("cars.bmp", lambda: b"BMW 3 series, 2 units\n", FileType.TEXT),
     "broken json is text": ("data.json", lambda: b'{"a": ', FileType.TEXT),
+    "gbk csv": ("趋势.csv", lambda: "时间,累计用户数\n2026/11/25,48814\n".encode("gbk"), FileType.TEXT),
     "random bytes": ("noise.png", lambda: random.Random(1).randbytes(2_048), FileType.UNKNOWN),
     "nul bytes": ("zeros.txt", lambda: bytes(64), FileType.UNKNOWN),
 }

@@ -258,3 +258,24 @@ def test_a_certificate_pasted_into_a_text_pdf_is_read(reader, tmp_path):
     (fact,) = qualification_certificate.extract(document)
     assert fact.value == {"type": "high_tech_enterprise", "holder": "广州市云栖数字技术有限公司", "cert_no": "GR202544203256",
                           "issued_on": "2025-12-03", "expires_on": "2028-12-02", "product": None}
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_a_csv_reads_as_a_sheet_in_either_encoding(tmp_path, encoding) -> None:
+    """A 小程序 统计 download saved as CSV: cells in their columns, GBK (as Excel saves in China) or UTF-8."""
+    path = tmp_path / "概况趋势.csv"
+    path.write_bytes("时间,打开次数,累计用户数\n2026/11/19,5859,44337\n2026/11/25,6088,48814\n".encode(encoding))
+    file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                      file_type=sniff_file_type(path))
+    document = PageReader(Settings(home=tmp_path / "home")).read(file)
+    cells = {(b.bbox[0], b.bbox[1]): b.text for b in document.pages[0].blocks}
+    assert cells[(2, 0)] == "累计用户数" and cells[(0, 2)] == "2026/11/25" and cells[(2, 2)] == "48814"
+
+
+def test_plain_text_stays_one_block_per_line(tmp_path) -> None:
+    path = tmp_path / "说明.txt"
+    path.write_text("兹证明我司员工共25人。\n特此说明，谢谢。\n", encoding="utf-8")
+    file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                      file_type=sniff_file_type(path))
+    assert [b.text for b in PageReader(Settings(home=tmp_path / "home")).read(file).pages[0].blocks] == [
+        "兹证明我司员工共25人。", "特此说明，谢谢。"]
