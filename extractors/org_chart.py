@@ -130,11 +130,16 @@ class OrgChart(KindExtractor):
         labels = [label.lower() for _, label in self.reader.labels]
         found = []
         for page in document.pages:
-            for line in page_lines(page):
+            lines = page_lines(page)
+            for line in lines:
                 for piece in _pieces(line):
                     match = pattern.fullmatch(piece)
                     if match and not any(label in match.group("name").lower() for label in labels):
                         found.append(Node(match.group("name").strip(" -·"), int(match.group("n") or match.group("m")), line))
+            for above, line in zip(lines, lines[1:]):
+                node = _count_under_name(above, line)
+                if node is not None and not any(label in node.name.lower() for label in labels):
+                    found.append(node)
         return found
 
     def _is_department(self, name: str) -> bool:
@@ -270,6 +275,22 @@ class OrgChart(KindExtractor):
 
 
 _COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
+_PEOPLE_ONLY = re.compile(r"[(（]?(?P<n>\d{1,5})人[)）]?")
+
+
+def _count_under_name(above: Line, line: Line) -> Node | None:
+    """A tree card printing its count on a line of its own, centred under its name (深圳市云栖…有限公司 over (21人)):
+    the node of the name whose block spans the count, on the line just above."""
+    match = _PEOPLE_ONLY.fullmatch(line.text.replace(" ", ""))
+    if match is None or line.bbox[1] - above.bbox[3] > 2 * line.height:
+        return None
+    centre = (line.bbox[0] + line.bbox[2]) / 2
+    for start, end in above.spans:
+        box = above.bbox_of(start, end)
+        name = above.text[start:end].strip()
+        if box[0] <= centre <= box[2] and len(re.findall(r"[\u4e00-\u9fffA-Za-z]", name)) >= 2:
+            return Node(name, int(match.group("n")), above)
+    return None
 
 
 def _pieces(line: Line) -> list[str]:

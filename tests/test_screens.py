@@ -325,6 +325,29 @@ def test_a_renewal_list_read_as_ocr_prints_its_ids_and_header() -> None:
     assert facts["ins-6falokh3"].confidence >= 0.8
 
 
+
+def test_an_org_tree_card_with_its_count_under_the_name() -> None:
+    """钉钉 智能人事's 组织架构图 exported as a picture: the root card prints (12人) on a line under the company's
+    name, the department cards their counts right after the names."""
+    blocks = [TextBlock(text="组织架构图", bbox=(100, 20, 300, 60), confidence=0.99),
+              TextBlock(text="北京市嘉禾电子商务股份有限公司", bbox=(400, 200, 1100, 250), confidence=0.99),
+              TextBlock(text="12人", bbox=(720, 260, 790, 295), confidence=0.99),
+              *(TextBlock(text=t, bbox=(100 + 400 * i, 450, 300 + 400 * i, 490), confidence=0.99)
+                for i, t in enumerate(["财务部7", "运维部2", "行政人事部2", "客户成功部1"]))]
+    document = Document(path="组织架构.png", sha256="0" * 64, file_type=FileType.PNG,
+                        pages=[Page(number=1, width=1700, height=800, source=TextSource.OCR, blocks=blocks)])
+    assert classify(document)[0].value == "org_chart"
+    facts = {f.name: f.value for f in org_chart.extract(document)}
+    assert (facts["org_chart_headcount"], facts["org_chart_organisation"]) == (12, "北京市嘉禾电子商务股份有限公司")
+
+
+def test_an_hr_page_states_who_is_employed() -> None:
+    rows = [["智能人事", "深圳市云栖软件科技有限公司"], ["组织架构图", "在职21人·部门4个·本月入职3人·本月离职0人"],
+            ["总经办(7人)", "财务部(3人)", "行政人事部(6人)", "运维部(2人)"]]  # 18 in the departments shown
+    facts = {f.name: f.value for f in org_chart.extract(_document(rows))}
+    assert facts["org_chart_headcount"] == 21
+
+
 def test_a_certificate_named_in_a_cover_letter_and_shown_after_it_is_one_certificate() -> None:
     """A Word letter names each certificate in a sentence; the scans after it show them: one fact per number."""
     from extractors import ops_certificate
