@@ -259,6 +259,9 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
     the next record when another of its roles follows again (the columns repeat); any other role met again
     continues its cell (a name OCR read in two boxes, a second amount, a name and its pinyin). A first role met
     again behind a list number, as the record's own first cell was (6.陈文磊 … 19.王敏), starts the next record too."""
+    if header is not None and not row.exact:
+        row = GridRow(row.page, row.index, tuple(piece for cell in row.cells for piece in _across_columns(cell, header)),
+                      row.exact)
     roles = [_cell_role(cell, header, value_role, column_roles) for cell in row.cells]
     parts: list[list[int]] = [[]]
     for i, (role, _) in enumerate(roles):
@@ -280,6 +283,36 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
             part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
             records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
     return records
+
+
+def _across_columns(cell: Cell, header: Header) -> list[Cell]:
+    """An OCR box that ran over two named columns (an order id and its date read as one: 2025…072 2025-10-14
+    19:32) as two cells, cut at the space nearest the gutter between the two header cells (never between a
+    date and its time), each part placed where its characters sit in the box. Other boxes stay whole."""
+    named = sorted((box for role, box, _ in header.roles if role != UNNAMED
+                    and min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]) > 0.5 * (box[2] - box[0])),
+                   key=lambda box: box[0])
+    spaces = [m.start() for m in re.finditer(" ", cell.text) if not _date_then_time(cell.text, m.start())]
+    if len(named) < 2 or not spaces:
+        return [cell]
+    unit = (cell.bbox[2] - cell.bbox[0]) / max(_display_width(cell.text), 1)
+    gutter = (named[0][2] + named[1][0]) / 2  # between the first two columns the box runs over
+    at = min(spaces, key=lambda i: abs(cell.bbox[0] + unit * _display_width(cell.text[:i]) - gutter))
+    x = cell.bbox[0] + unit * _display_width(cell.text[:at])
+    left = Cell(cell.text[:at], (cell.bbox[0], cell.bbox[1], x, cell.bbox[3]), cell.confidence, cell.col)
+    right = Cell(cell.text[at + 1:], (x, cell.bbox[1], cell.bbox[2], cell.bbox[3]), cell.confidence, cell.col)
+    roles = [_header_role_of(part, header) for part in (left, right)]
+    return [left, right] if None not in roles and UNNAMED not in roles and roles[0] != roles[1] else [cell]
+
+
+def _date_then_time(text: str, space: int) -> bool:
+    """A space between a date and its time of day (2025-10-14 19:32): one value, never two cells."""
+    return bool(re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$", text[:space]) and re.match(r"\d{1,2}:\d{2}", text[space + 1:]))
+
+
+def _display_width(text: str) -> int:
+    """Characters as wide as they print: a Chinese character two, others one."""
+    return sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in text)
 
 
 def _cell_role(cell: Cell, header: Header | None, value_role: ValueRole, column_roles: dict[int, str]) -> tuple[str | None, bool]:

@@ -327,3 +327,26 @@ def test_a_daily_download_gives_the_latest_day_s_users(newest_first: bool) -> No
     facts = {f.name: f for f in miniprogram_stats.extract(document)}
     assert facts["miniprogram_registered_users"].value == 6507
     assert facts["miniprogram_stats_date"].value == "2026-11-26"
+
+
+def test_an_ocr_box_over_two_columns_is_cut_between_them_never_inside_a_date_and_time() -> None:
+    """Photographed order tables: OCR read one row's order id with its date (…072 2025-10-14 19:32), and in a
+    mail another row's date, time and amount (2026-07-04 23:21 122.38元), as single boxes."""
+    page = cvm_order.extract(_document(
+        ("订单号", (572, 618, 618, 640)), ("下单时间", (756, 618, 817, 642)), ("产品名称", (901, 621, 961, 641)),
+        ("实付金额", (1469, 624, 1531, 645)),
+        ("20251014922828047774113", (571, 663, 745, 691)), ("2025-10-14 19:29", (756, 663, 870, 691)),
+        ("云服务器CVM", (901, 663, 990, 691)), ("¥1,644.00", (1469, 663, 1540, 691)),
+        ("20251014895007538608072 2025-10-14 19:32", (571, 714, 870, 743)), ("云数据库Redis", (901, 714, 995, 743)),
+        ("¥2,300.00", (1469, 714, 1540, 743))))
+    assert sorted((f.value["order_id"], f.value["purchased_on"], f.value["amount_cny"]) for f in page) == [
+        ("20251014895007538608072", "2025-10-14", 2300.0), ("20251014922828047774113", "2025-10-14", 1644.0)]
+    mail = cvm_order.extract(_document(
+        ("订单号", (812, 772, 869, 801)), ("产品", (1128, 769, 1203, 799)), ("下单时间", (1408, 767, 1480, 794)),
+        ("实付金额", (1563, 766, 1634, 793)),
+        ("20260704408789130583979", (811, 814, 1060, 845)), ("云服务器", (1128, 814, 1200, 845)),
+        ("2026-07-04 23:20", (1407, 814, 1570, 838)), ("971.50元", (1575, 814, 1635, 845)),
+        ("20260704971290858133943", (811, 863, 1060, 896)), ("对象存储", (1128, 863, 1200, 896)),
+        ("2026-07-04 23:21 122.38元", (1406, 863, 1635, 888))))
+    assert sorted((f.value["order_id"], f.value["purchased_on"], f.value["amount_cny"]) for f in mail) == [
+        ("20260704408789130583979", "2026-07-04", 971.5), ("20260704971290858133943", "2026-07-04", 122.38)]
