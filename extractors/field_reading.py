@@ -305,8 +305,13 @@ def _wrapped(context: PageContext) -> list[Segment]:
     …于二〇二〇年 | 十二月二十八日开发完成; 被评为“20 | 25年度诚信示范企业”): one segment per pair of close lines,
     from the upper line's last label on (that label before it) to the end of a lower line holding none."""
     out = []
-    for upper, lower in zip(context.lines, context.lines[1:]):
-        if context.hits[lower.index] or not continues(upper, lower):
+    for upper, whole in zip(context.lines, context.lines[1:]):
+        # what the lower line prints under the upper one: an avatar or a menu left of the paragraph is no part of it
+        under = [b for b in whole.blocks if b.bbox[2] > upper.bbox[0]]
+        if context.hits[whole.index] or not under:
+            continue
+        lower = whole if len(under) == len(whole.blocks) else make_line(whole.page, whole.index, under)
+        if not continues(upper, lower):
             continue
         last = max(context.hits[upper.index], key=lambda h: h.end, default=None)
         joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])

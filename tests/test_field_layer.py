@@ -400,3 +400,12 @@ def test_a_business_term_printed_over_two_lines() -> None:
         ("经营期限", (1139, 667, 1291, 708)), ("自2021年06月17日", (1368, 669, 1591, 708)), ("至2041年06月16日", (1362, 717, 1588, 754)))
     facts = {f.name: f.value for f in business_license.extract(document)}
     assert facts["business_term_until"] == "2041-06-16"
+
+
+def test_a_name_wrapped_beside_an_avatar_is_joined_without_it() -> None:
+    """A company-lookup app's heading: the name wraps its last character (司) onto a line that the logo tile's
+    text (博远) shares, left of the heading."""
+    reader = _reader(company=FieldSpec(type=FieldType.ORGANISATION, priors=[PriorSpec(prior="only")]))
+    page = _page(("企业详情", (431, 175, 648, 239)), ("济南市博远信息科技股份有限公", (246, 353, 1014, 419)),
+                 ("博远", (71, 399, 193, 471)), ("司", (245, 430, 315, 502)), ("存续", (262, 527, 344, 576)))
+    assert read_document(reader, [page])["company"].value == "济南市博远信息科技股份有限公司"
