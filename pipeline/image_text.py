@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import BinaryIO
 from pathlib import Path
@@ -61,6 +61,8 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
     tiles = "|tiles" if _is_long(image) else ""  # long screenshots: read in tiles since this change
     key = OcrCache.key_for(image, f"{engine.version}|{describe(steps)}{tiles}")
     cached = cache.get(key)
+    if cached is not None and not cached.oriented and (cached.rotation or _looks_sideways(cached.blocks)):
+        cached = None  # a sideways page read before its orientation was decided as it is now: read it again
     if cached is None:
         try:
             cached = _read_upright(image, engine, steps)
@@ -119,18 +121,19 @@ def _slanted(block: TextBlock) -> bool:
 
 
 def _read_upright(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> CachedOcr:
-    blocks = _recognize(image, engine, steps)
-    best = CachedOcr(rotation=0, width=image.shape[1], height=image.shape[0], blocks=blocks)
+    """The page read the right way up. A page that reads sideways is turned both ways and read with no line
+    turned over (RapidOCR's line classifier would read an upside-down page's lines right, and hide it): the
+    turn that reads better is the upright one."""
+    blocks = _recognize(image, engine.recognize, steps)
     if not _looks_sideways(blocks):
-        return best
+        return CachedOcr(rotation=0, width=image.shape[1], height=image.shape[0], blocks=blocks, oriented=True)
+    read_as_turned = getattr(engine, "recognize_as_turned", engine.recognize)
+    candidates = []
     for rotation in (90, 270):
         turned = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
-        candidate = CachedOcr(
-            rotation=rotation, width=turned.shape[1], height=turned.shape[0], blocks=_recognize(turned, engine, steps)
-        )
-        if _reading_score(candidate.blocks) > _reading_score(best.blocks):
-            best = candidate
-    return best
+        candidates.append(CachedOcr(rotation=rotation, width=turned.shape[1], height=turned.shape[0],
+                                    blocks=_recognize(turned, read_as_turned, steps), oriented=True))
+    return max(candidates, key=lambda c: _reading_score(c.blocks))
 
 
 # A long phone screenshot (a member list scrolled over several screens) shrunk whole to the engine's input size
@@ -145,23 +148,23 @@ def _is_long(image: np.ndarray) -> bool:
     return image.shape[0] > LONG_RATIO * image.shape[1]
 
 
-def _recognize(image: np.ndarray, engine: OcrEngine, steps: Sequence[str]) -> list[TextBlock]:
+def _recognize(image: np.ndarray, read: Callable[[np.ndarray], list[TextBlock]], steps: Sequence[str]) -> list[TextBlock]:
     """OCR of the cleaned picture, each box mapped back onto the picture as given."""
     if not steps:
-        return _recognize_tiled(image, engine)
+        return _recognize_tiled(image, read)
     prepared = prepare(image, steps)
-    blocks = _recognize_tiled(prepared.image, engine)
+    blocks = _recognize_tiled(prepared.image, read)
     if not prepared.homographies:
         return blocks
     return [b.model_copy(update={"bbox": prepared.to_original(b.bbox)}) for b in blocks]
 
 
-def _recognize_tiled(image: np.ndarray, engine: OcrEngine) -> list[TextBlock]:
+def _recognize_tiled(image: np.ndarray, read: Callable[[np.ndarray], list[TextBlock]]) -> list[TextBlock]:
     """The whole picture at once, or a long one tile by tile. Each tile keeps the boxes centred in its own part
     (its share of each overlap), so a line in an overlap is read once, from a tile that holds all of it."""
     height, width = image.shape[:2]
     if not _is_long(image):
-        return engine.recognize(image)
+        return read(image)
     tile = int(TILE_RATIO * width)
     overlap = int(TILE_OVERLAP * tile)
     starts = list(range(0, max(height - tile, 0), tile - overlap)) + [max(height - tile, 0)]
@@ -169,7 +172,7 @@ def _recognize_tiled(image: np.ndarray, engine: OcrEngine) -> list[TextBlock]:
     for i, top in enumerate(starts):
         own_from = 0 if i == 0 else (top + starts[i - 1] + tile) / 2  # the middle of the overlap with the tile above
         own_to = height if i == len(starts) - 1 else (starts[i + 1] + top + tile) / 2
-        for block in engine.recognize(np.ascontiguousarray(image[top:top + tile])):
+        for block in read(np.ascontiguousarray(image[top:top + tile])):
             x0, y0, x1, y1 = block.bbox
             if own_from <= top + (y0 + y1) / 2 < own_to:
                 blocks.append(block.model_copy(update={"bbox": (x0, y0 + top, x1, y1 + top)}))

@@ -19,6 +19,7 @@ class CachedOcr(Strict):
     width: int
     height: int
     blocks: list[TextBlock]
+    oriented: bool = False  # read since a sideways page's turn is decided with no line turned over
 
 
 class OcrCache:

@@ -78,6 +78,10 @@ class _LazyEngine:
     def recognize(self, image: np.ndarray):
         return self._reader.engine.recognize(image)
 
+    def recognize_as_turned(self, image: np.ndarray):
+        engine = self._reader.engine
+        return getattr(engine, "recognize_as_turned", engine.recognize)(image)
+
 
 def summarise_source(pages: list[Page]) -> TextSource:
     sources = {p.source for p in pages if p.source is not TextSource.NONE}

@@ -93,6 +93,24 @@ def test_rotated_photo_is_read_upright(generated, reader):
     assert facts_of(document)["credit_code"] == truth["credit_code"]
 
 
+
+def test_a_sideways_english_certificate_is_not_read_upside_down(reader, tmp_path):
+    """A Latin-letter certificate photographed on its side (the blind corpus's Huawei family): the line classifier
+    reads every line of the upside-down turn as well as of the upright one, so the turn is decided with no line
+    turned over. Read upside down, the issuer's footer came first and the title and number were lost."""
+    from fixtures.blind.corpus import FAMILIES, Sample, _rngs, load_families, make_applicant
+
+    load_families()
+    key = "other_certificate/huawei_hci"
+    rng, np_rng = _rngs(7, key, "rotated90")
+    (document,) = FAMILIES[key].make(Sample(make_applicant(rng), "rotated90", rng, np_rng))
+    path = tmp_path / document.path
+    path.write_bytes(document.content)
+    page = reader.read(as_file(path)).pages[0]
+    order = [b.text for b in sorted(page.blocks, key=lambda b: b.bbox[1])]
+    assert order.index(next(t for t in order if "CERTIFICATE" in t)) < order.index(next(t for t in order if "Validity" in t))
+
+
 @pytest.mark.parametrize("keep", [0.5, 0.9])
 def test_truncated_pdf_is_an_error_not_a_crash(generated, reader, tmp_path, keep):
     source, _ = truth_of(generated, "pdf_digital")

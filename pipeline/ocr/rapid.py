@@ -39,7 +39,15 @@ class RapidOcrEngine:
         return self.describe_version()
 
     def recognize(self, image: np.ndarray) -> list[TextBlock]:
-        result = self._ocr(image[:, :, ::-1].copy())  # RapidOCR takes BGR like OpenCV
+        return self._read(image, use_cls=True)
+
+    def recognize_as_turned(self, image: np.ndarray) -> list[TextBlock]:
+        """Read with no line turned over by the line classifier: an upside-down page reads as garbage, which
+        tells the two turns of a sideways page apart."""
+        return self._read(image, use_cls=False)
+
+    def _read(self, image: np.ndarray, use_cls: bool) -> list[TextBlock]:
+        result = self._ocr(image[:, :, ::-1].copy(), use_cls=use_cls)  # RapidOCR takes BGR like OpenCV
         if result.boxes is None or result.txts is None:
             return []
         return [
