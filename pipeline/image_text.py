@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
+from pipeline.form_gaps import SURE as VALUE_SURE, unread_value_places
 from pipeline.models import ErrorCode, Page, TextBlock, TextSource
 from pipeline.ocr import OcrEngine
 from pipeline.ocr_cache import CachedOcr, OcrCache
@@ -71,9 +72,33 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
                 ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
             ) from exc
         cache.put(key, cached)
-    blocks = [b.model_copy(update={"text": simplified(b.text)}) for b in without_watermark(cached.blocks)]
+    read = without_watermark(cached.blocks)
+    found = read + _unread_values(rotate_image(image, cached.rotation), cached.model_copy(update={"blocks": read}), engine, cache)
+    blocks = [b.model_copy(update={"text": simplified(b.text)}) for b in found]
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
                 blocks=blocks)
+
+
+def _unread_values(upright: np.ndarray, page: CachedOcr, engine: OcrEngine, cache: OcrCache) -> list[TextBlock]:
+    """The values a form prints where the page's reading found only their labels (pipeline/form_gaps.py): each
+    place cropped and read by itself (cached by the crop), the boxes read surely moved onto the page."""
+    out = []
+    for (x0, y0, x1, y1), line_height in unread_value_places(page.blocks, page.width, page.height):
+        crop = np.ascontiguousarray(upright[int(y0):int(y1), int(x0):int(x1)])
+        if crop.shape[0] < 8 or crop.shape[1] < 8:
+            continue
+        key = OcrCache.key_for(crop, f"{engine.version}|value-place")
+        read = cache.get(key)
+        if read is None:
+            try:
+                read = CachedOcr(rotation=0, width=crop.shape[1], height=crop.shape[0], blocks=engine.recognize(crop), oriented=True)
+            except Exception:  # noqa: BLE001 - a second look that fails leaves the page as first read
+                continue
+            cache.put(key, read)
+        out += [b.model_copy(update={"bbox": (b.bbox[0] + int(x0), b.bbox[1] + int(y0), b.bbox[2] + int(x0), b.bbox[3] + int(y0))})
+                for b in read.blocks if b.confidence >= VALUE_SURE and len(b.text.strip()) >= 2 and not _slanted(b)
+                and abs((b.bbox[3] - b.bbox[1]) - line_height) <= 0.35 * line_height]  # the line's print, not a watermark's
+    return out
 
 
 @lru_cache(maxsize=1)

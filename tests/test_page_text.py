@@ -9,7 +9,7 @@ from PIL import Image
 
 from extractors import business_license
 from pipeline.config import IngestLimits, Settings
-from pipeline.models import BundleFile, ErrorCode, FileType, TextSource
+from pipeline.models import BundleFile, ErrorCode, FileType, TextBlock, TextSource
 from pipeline.ocr import get_engine, register_engine
 from pipeline.ocr.registry import unregister_engine
 from pipeline.pages import PageReader
@@ -98,17 +98,48 @@ def test_a_sideways_english_certificate_is_not_read_upside_down(reader, tmp_path
     """A Latin-letter certificate photographed on its side (the blind corpus's Huawei family): the line classifier
     reads every line of the upside-down turn as well as of the upright one, so the turn is decided with no line
     turned over. Read upside down, the issuer's footer came first and the title and number were lost."""
+    page = reader.read(as_file(_blind_document("other_certificate/huawei_hci", "rotated90", tmp_path))).pages[0]
+    order = [b.text for b in sorted(page.blocks, key=lambda b: b.bbox[1])]
+    assert order.index(next(t for t in order if "CERTIFICATE" in t)) < order.index(next(t for t in order if "Validity" in t))
+
+
+def _blind_document(key: str, capture: str, tmp_path):
+    """One document of a blind-corpus family (fixtures/blind/), as the corpus writes it for seed 7."""
     from fixtures.blind.corpus import FAMILIES, Sample, _rngs, load_families, make_applicant
 
     load_families()
-    key = "other_certificate/huawei_hci"
-    rng, np_rng = _rngs(7, key, "rotated90")
-    (document,) = FAMILIES[key].make(Sample(make_applicant(rng), "rotated90", rng, np_rng))
+    rng, np_rng = _rngs(7, key, capture)
+    (document,) = FAMILIES[key].make(Sample(make_applicant(rng), capture, rng, np_rng))
     path = tmp_path / document.path
     path.write_bytes(document.content)
+    return path
+
+
+def test_a_value_the_detector_missed_beside_its_label_is_read_again(reader, tmp_path):
+    """A license whose 名称 line a tiled watermark crosses: the detector found the label 名 称 and not the name.
+    The place right of the label, where the lines around it print their values, is read again by itself."""
+    from pipeline.form_gaps import unread_value_places
+
+    path = _blind_document("business_license/unified_2015_landscape_fuben", "clean", tmp_path)
     page = reader.read(as_file(path)).pages[0]
-    order = [b.text for b in sorted(page.blocks, key=lambda b: b.bbox[1])]
-    assert order.index(next(t for t in order if "CERTIFICATE" in t)) < order.index(next(t for t in order if "Validity" in t))
+    names = [b for b in page.blocks if b.text.endswith("有限责任公司") and len(b.text) > 8]
+    assert names, [b.text for b in page.blocks]
+    label = next(b for b in page.blocks if b.text == "称")
+    assert names[0].bbox[0] > label.bbox[2] and abs(names[0].bbox[1] - label.bbox[1]) < label.bbox[3] - label.bbox[1]
+    first_reading = [b for b in page.blocks if b is not names[0]]
+    assert unread_value_places(first_reading, page.width, page.height)  # found as a gap in the first reading
+
+
+def test_a_label_with_its_value_or_a_line_of_prose_leaves_no_gap():
+    from pipeline.form_gaps import unread_value_places
+
+    def block(text, x0, y0, x1):
+        return TextBlock(text=text, bbox=(x0, y0, x1, y0 + 40), confidence=0.99)
+    form = [block("名 称", 100, 100, 250), block("云帆科技有限公司", 300, 100, 800), block("类 型", 100, 190, 250),
+            block("有限责任公司", 300, 190, 700)]
+    assert unread_value_places(form, 1200, 900) == []
+    heading = [block("营业执照", 400, 20, 700), block("统一社会信用代码 91440300MA5DXXXX0X", 100, 100, 900)]
+    assert unread_value_places(heading, 1200, 900) == []
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.9])
