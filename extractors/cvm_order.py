@@ -71,9 +71,8 @@ class CvmOrder(KindExtractor):
 
     def extract(self, document: Document) -> list[Fact]:
         subject = self._subject(document)
-        if self.is_invoice(document):
-            orders = self._invoice(document)
-        else:
+        orders = self._invoice(document) if self.is_invoice(document) else []
+        if not orders:
             orders = self._list(document, subject)
             if not orders:  # no list, or a table of goods without order ids (a detail page's 商品信息)
                 orders = self._items(document, subject)
@@ -99,8 +98,9 @@ class CvmOrder(KindExtractor):
         return nearest_word(item.region, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), statuses) == "unpaid"
 
     def is_invoice(self, document: Document) -> bool:
+        """Two of an invoice's own words (发票号码, 价税合计 …): a contract or a letter naming 增值税发票 is none."""
         text = normalise(document.text)
-        return any(marker in text for marker in self.options.invoice_markers)
+        return sum(marker in text for marker in self.options.invoice_markers) >= 2
 
     def order_id(self, text: str) -> tuple[str, float, tuple[str, ...]] | None:
         """An order id in `text`: (id, confidence factor, warnings); a long number without a date prefix is

@@ -270,7 +270,7 @@ class SocialSecurityList(KindExtractor):
                                          and _paid(cell.text) for month in [month_columns[cell.col]]}))
         until = find_months(record.get("insured_until"))
         months = months or tuple(m.value for m in until[-1:])
-        ongoing = bool(find_months(record.get("insured_since"))) and not until
+        ongoing = bool(find_months(record.get("insured_since"))) and not until and not months  # a paid month says more
         status = record.get("status")
         left = any(w in status for w in self.options.leaver_words)
         problems = ()

@@ -350,3 +350,16 @@ def test_an_ocr_box_over_two_columns_is_cut_between_them_never_inside_a_date_and
         ("2026-07-04 23:21 122.38元", (1406, 863, 1635, 888))))
     assert sorted((f.value["order_id"], f.value["purchased_on"], f.value["amount_cny"]) for f in mail) == [
         ("20260704408789130583979", "2026-07-04", 971.5), ("20260704971290858133943", "2026-07-04", 122.38)]
+
+
+def test_a_purchase_contract_is_no_invoice_and_its_list_price_is_not_paid() -> None:
+    """A 腾讯云 purchase contract names 增值税发票 in a clause: its order table is still read, and 原价 (the list
+    price) is not the amount paid."""
+    rows = [("甲方(买方):深圳市数联数字技术有限公司", (100, 100, 900, 140)),
+            ("甲方可在费用中心提交开票申请，乙方开具增值税发票。", (100, 160, 1400, 200)),
+            ("订单号", (100, 300, 300, 340)), ("产品名称", (420, 300, 560, 340)), ("下单时间", (700, 300, 840, 340)),
+            ("原价", (1000, 300, 1080, 340)), ("订单金额", (1200, 300, 1340, 340)),
+            ("20260205336789905735948", (100, 360, 400, 400)), ("云服务器", (420, 360, 560, 400)),
+            ("2026-02-05", (700, 360, 840, 400)), ("939.00", (1000, 360, 1080, 400)), ("798.15", (1200, 360, 1300, 400))]
+    (fact,) = cvm_order.extract(_document(*rows))
+    assert (fact.name, fact.value["amount_cny"], fact.value["account_subject"]) == ("cvm_order", 798.15, "深圳市数联数字技术有限公司")

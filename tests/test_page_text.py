@@ -15,6 +15,7 @@ from pipeline.ocr.registry import unregister_engine
 from pipeline.pages import PageReader
 from pipeline.pdf_text import is_garbage_text
 from pipeline.sniff import sniff_file_type
+from tests.readings import blind_document
 
 
 def as_file(path):
@@ -98,21 +99,9 @@ def test_a_sideways_english_certificate_is_not_read_upside_down(reader, tmp_path
     """A Latin-letter certificate photographed on its side (the blind corpus's Huawei family): the line classifier
     reads every line of the upside-down turn as well as of the upright one, so the turn is decided with no line
     turned over. Read upside down, the issuer's footer came first and the title and number were lost."""
-    page = reader.read(as_file(_blind_document("other_certificate/huawei_hci", "rotated90", tmp_path))).pages[0]
+    page = reader.read(as_file(blind_document("other_certificate/huawei_hci", "rotated90", tmp_path))).pages[0]
     order = [b.text for b in sorted(page.blocks, key=lambda b: b.bbox[1])]
     assert order.index(next(t for t in order if "CERTIFICATE" in t)) < order.index(next(t for t in order if "Validity" in t))
-
-
-def _blind_document(key: str, capture: str, tmp_path):
-    """One document of a blind-corpus family (fixtures/blind/), as the corpus writes it for seed 7."""
-    from fixtures.blind.corpus import FAMILIES, Sample, _rngs, load_families, make_applicant
-
-    load_families()
-    rng, np_rng = _rngs(7, key, capture)
-    (document,) = FAMILIES[key].make(Sample(make_applicant(rng), capture, rng, np_rng))
-    path = tmp_path / document.path
-    path.write_bytes(document.content)
-    return path
 
 
 def test_a_value_the_detector_missed_beside_its_label_is_read_again(reader, tmp_path):
@@ -120,7 +109,7 @@ def test_a_value_the_detector_missed_beside_its_label_is_read_again(reader, tmp_
     The place right of the label, where the lines around it print their values, is read again by itself."""
     from pipeline.form_gaps import unread_value_places
 
-    path = _blind_document("business_license/unified_2015_landscape_fuben", "clean", tmp_path)
+    path = blind_document("business_license/unified_2015_landscape_fuben", "clean", tmp_path)
     page = reader.read(as_file(path)).pages[0]
     names = [b for b in page.blocks if b.text.endswith("有限责任公司") and len(b.text) > 8]
     assert names, [b.text for b in page.blocks]

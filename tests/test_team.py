@@ -301,3 +301,27 @@ def test_a_label_and_its_value_are_no_name_cell() -> None:
     """单位名称：… repeated over each page's table: 单 is a surname, but the cell is a label and a company."""
     assert social_security.person_name("单位名称:西安鼎睿智能科技有限公司")[0] is None
     assert social_security.person_name("Feng Wen 冯文")[0] == "冯文"
+
+
+def test_a_date_insured_from_is_no_payment_month(tmp_path: Path, session_home: Path) -> None:
+    """社保费管理客户端 (a blind family): 参保日期 is when each person was first insured, and the list is for the
+    所属期 it prints; read as payment months, they left one person of five."""
+    from pipeline.config import Settings
+    from pipeline.models import BundleFile
+    from pipeline.pages import PageReader
+    from pipeline.sniff import sniff_file_type
+    from tests.readings import blind_document
+
+    path = blind_document("social_security_list/fresh5_sbf_client_desktop", "screenshot", tmp_path)
+    file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                      file_type=sniff_file_type(path))
+    facts = _facts(PageReader(Settings(home=session_home)).read(file))
+    assert (facts["social_security_headcount"].value, facts["social_security_month"].value) == (5, "2026-10")
+
+
+def test_a_paid_month_column_decides_beside_a_date_insured_from() -> None:
+    title = ["费款所属期", "2026-10", "至", "2026-10"]
+    latest = [title, ["姓名", "证件号码", "参保日期", "最近缴费所属期"],
+              ["王英文", "3701**********5062", "2017-10-01", "2026-10"], ["高佳宇", "3701**********0248", "2018-12-01", "2026-08"],
+              ["卢磊", "3701**********6031", "2019-11-01", "2026-10"]]
+    assert _facts(_ocr_rows(latest))["social_security_headcount"].value == 2
