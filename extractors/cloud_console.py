@@ -109,29 +109,37 @@ class CloudConsole(KindExtractor):
         return None
 
     def _expiry_column(self, region: Page, lines: list[Line], point: tuple[float, float]) -> str | None:
-        """In a list: the date under the header cell naming the expiry (the header row nearest above the
-        instance's row), on the instance's own row: its line, else the line under it (a row's second line).
-        Lines (the page's) are taken in their order, not by height: a photo's tilt moves a row's far end."""
+        """In a list: the date under the header cell naming the expiry (the header nearest above the instance's
+        row), in the instance's own part of the page, on the page line nearest its id. A header cell is a block that is the expiry's caption and holds no date (an expired row's
+        已到期 is no header); a row printed over several lines may share a line with it."""
         own = line_of(lines, point)
-        instance = re.compile(self.options.instance_id)
+        statuses = {w.lower() for words in self.options.statuses.values() for w in words}
         columns = []
         for line in lines[:own]:
-            if instance.search(line.text) or find_dates(line.text):
-                continue  # a header row holds no instance and no date (an expired row's 已到期 is no header)
-            lowered = line.text.lower()
-            for word in self.options.expiry_words:
-                span = _caption_span(lowered, word.lower())
-                if span is not None:
-                    columns.append((line.bbox_of(*span), line.height))
+            for start, end in line.spans:
+                piece = line.text[start:end].strip().lower()
+                if piece in statuses or find_dates(piece):
+                    continue  # an expired row's 已到期 is no header
+                for word in self.options.expiry_words:
+                    span = _caption_span(piece, word.lower())
+                    if span is not None and _is_caption(piece, word.lower(), span):
+                        box = line.bbox_of(start + span[0], start + span[1])
+                        if box[3] <= point[1]:
+                            columns.append((box, line.height))
         if not columns:
             return None
-        header, height = columns[-1]
-        for line in lines[own:own + 2]:
-            under = {m.value.isoformat() for m in find_dates(line.text)
-                     if not isinstance(m.value, str) and _overlaps(line.bbox_of(m.start, m.end), header, height)}
-            if len(under) == 1 and (line.index == lines[own].index or not instance.search(line.text)):
-                return under.pop()
-        return None
+        header, height = max(columns, key=lambda c: c[0][3])
+        under = []
+        for line in page_lines(region):
+            for m in find_dates(line.text):
+                box = line.bbox_of(m.start, m.end)
+                if not isinstance(m.value, str) and box[1] > header[1] and _overlaps(box, header, height):
+                    # the page line nearest the id's first (levelled: a photo's tilt); on it, the date right under
+                    # the caption (创建时间 beside it)
+                    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+                    across = min(box[2], header[2]) - max(box[0], header[0])
+                    under.append((abs(line_of(lines, centre) - own), across <= 0, abs(centre[1] - point[1]), m.value.isoformat()))
+        return min(under)[3] if under else None
 
     def _instance(self, document: Document, lines: list[Line], region: Page, instance_id: str, point: tuple[float, float],
                   repaired: bool, subject: FieldReading | None) -> Fact:
@@ -162,6 +170,18 @@ class CloudConsole(KindExtractor):
         return Fact(name=FACT, value=value, confidence=round(confidence, 4), document=document.path, page=region.number,
                     bbox=union([b.bbox for b in region.blocks]), text=" | ".join(b.text for b in region.blocks[:12]),
                     extractor=NAME, warnings=warnings, evidence=evidence)
+
+
+CAPTION_EXTRA = 2  # characters a header cell may print beyond its caption (到期时间 ↓)
+
+
+def _is_caption(piece: str, word: str, span: tuple[int, int]) -> bool:
+    """Whether a block that holds `word` holds it as a header caption: a Chinese cell that is the caption (not
+    7天内到期, 设为到期不续), or English words standing apart in a block of captions OCR read as one."""
+    if word.isascii():
+        before, after = piece[span[0] - 1:span[0]], piece[span[1]:span[1] + 1]
+        return not (before.isalnum() or after.isalnum())
+    return len(piece) <= len(word) + CAPTION_EXTRA
 
 
 def _caption_span(text: str, word: str) -> tuple[int, int] | None:

@@ -362,3 +362,24 @@ def test_a_certificate_named_in_a_cover_letter_and_shown_after_it_is_one_certifi
     document.pages.append(Page(number=2, width=1800, height=1200, source=TextSource.OCR, blocks=scan))
     (fact,) = ops_certificate.extract(document)
     assert (fact.value["holder"], fact.value["cert_no"], fact.value["expires_on"]) == ("周艳芳", "CERT-TCE-OPS-20260906-4033", "2028-09-05")
+
+
+def test_a_lighthouse_list_view_gives_each_instance_its_expiry(tmp_path, session_home) -> None:
+    """The 轻量应用服务器 list view (a blind family): each row printed over lines of its own, the 到期时间 header
+    sharing a line with the first row's date, an English capture too."""
+    from pipeline.config import Settings
+    from pipeline.models import BundleFile
+    from pipeline.pages import PageReader
+    from pipeline.sniff import sniff_file_type
+    from tests.readings import blind_document
+
+    for capture in ("screenshot", "english"):
+        path = blind_document("cloud_console/fresh5_lighthouse_list_view", capture, tmp_path)
+        file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                          file_type=sniff_file_type(path))
+        document = PageReader(Settings(home=session_home)).read(file)
+        assert classify(document)[0].value == "cloud_console"
+        facts = cloud_console.extract(document)
+        assert facts and all(f.value["expires_on"] for f in facts), [f.value for f in facts]
+        dates = [f.value["expires_on"] for f in facts]
+        assert len(set(dates)) == len(dates)  # no row takes its neighbour's date
