@@ -60,10 +60,13 @@ class QualificationCertificate(KindExtractor):
 
     def extract(self, document: Document) -> list[Fact]:
         facts = []
-        wanted = (*FIELDS, "period")
+        wanted = (*FIELDS, "period", "cert_type", "versioned_product")
         for item in read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields):
-            text = normalise("\n".join(p.text for p in document.pages if p.number in item.pages))
-            spec = self.type_by_words(text) or self.type_by_number(item.value("cert_no"))
+            # the type it states (证书类型), then its own words (a verify page lists certificates of several types),
+            # then its number, then its pages' words
+            pages = normalise("\n".join(p.text for p in document.pages if p.number in item.pages))
+            spec = (self.type_by_words(normalise(str(item.value("cert_type") or ""))) or self.type_by_words(normalise(item.text))
+                    or self.type_by_number(item.value("cert_no")) or self.type_by_words(pages))
             fields = self._tidy(item, spec)
             fact = item_fact(document, FACT, fields, FIELDS, NAME, required=("holder", "expires_on"),
                              extra={"type": str(spec.type) if spec else None})
@@ -85,11 +88,13 @@ class QualificationCertificate(KindExtractor):
             fields["holder"] = holder.with_value(registered_name(holder.value))
         if "expires_on" not in fields and (period := fields.get("period")) is not None and "issued_on" in fields:
             fields["expires_on"] = self._expiry_from_period(fields["issued_on"], period)
+        versioned = fields.pop("versioned_product", None)
         if spec is None or not spec.has_product:
             fields.pop("product", None)
-        elif (product := fields.get("product")) is not None:
+        elif (product := fields.get("product", versioned)) is not None:
             fields["product"] = product.with_value(software_name(product.value))
         fields.pop("period", None)
+        fields.pop("cert_type", None)
         return Item(fields, item.pages, item.text)
 
     def _expiry_from_period(self, issued: FieldReading, period: FieldReading) -> FieldReading:

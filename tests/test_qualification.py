@@ -223,3 +223,23 @@ def test_type_from_the_number_when_no_title_is_read() -> None:
 ])
 def test_titles_decide_the_certificate_kind(lines: tuple[str, ...], kind: DocumentKind) -> None:
     assert classify(_document(*lines))[0] is kind
+
+
+def test_a_verify_page_listing_several_types_gives_each_card_its_own(tmp_path: Path, session_home: Path) -> None:
+    """A 软件行业协会's 证书查验 page (a blind family) lists 软件企业 and 软件产品 certificates together under a
+    heading naming both: each card's type is the one its 证书类型 states, and a product card's product is the
+    software name heading it."""
+    from pipeline.config import Settings
+    from pipeline.models import BundleFile
+    from pipeline.pages import PageReader
+    from pipeline.sniff import sniff_file_type
+    from tests.readings import blind_document
+
+    path = blind_document("qualification_certificate/fresh5_assoc_qr_verify_h5", "screenshot", tmp_path)
+    file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                      file_type=sniff_file_type(path))
+    facts = qc.extract(PageReader(Settings(home=session_home)).read(file))
+    kinds = {f.value["cert_no"]: f.value["type"] for f in facts}
+    assert len(kinds) >= 4
+    assert all(t == ("software_enterprise" if "RQ-" in no else "software_product") for no, t in kinds.items())
+    assert sum(1 for f in facts if f.value["type"] == "software_product" and f.value["product"]) >= 2
