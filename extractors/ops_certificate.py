@@ -13,6 +13,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractors.dates import RangeRole, find_dates
+from extractors.field_reading import read_document
 from extractors.items import MISSING_CONFIDENCE, doubt, item_fact, read_items
 from extractors.lines import normalise_line
 from extractors.registry import KindExtractor
@@ -70,17 +71,27 @@ class OpsCertificate(KindExtractor):
         its cells placed by the header. None when the document holds no such list."""
         header, records = read_records(document_rows(document), self.options.list_columns, lambda text: None,
                                        self.options.list_min_columns)
-        if header is None or not {"holder", "title"} <= header.names:
+        if header is None or "title" not in header.names or not ({"holder", "cert_no", "expires_on"} & header.names):
             return None
+        owner = None
+        if "holder" not in header.names:  # one person's certificates (a 个人中心's 我的证书): the name on the page
+            owner = read_document(self.reader, document.pages, ("holder",)).get("holder")
+            if owner is None:
+                return None
         title_shape = re.compile(self.data.fields["title"].pattern or "")
         facts = []
         for record in records:
             title = title_shape.search(normalise_line(record.get("title")))
-            holder, _ = person_name(record.get("holder"))
-            if title is None or holder is None:
-                continue
-            facts.append(_check_period(self._row_fact(document, record, holder, title.group("value"))))
-        return facts
+            holder = owner.value if owner is not None else person_name(record.get("holder"))[0]
+            if title is None or holder is None or not (_row_dates(record)[1] or _numbered(record.get("cert_no"))):
+                continue  # no certificate: an exam taken (考试记录) names a title, a date and a score
+            fact = self._row_fact(document, record, holder, title.group("value"))
+            if owner is not None:
+                fact = fact.model_copy(update={
+                    "confidence": round(min(fact.confidence, owner.confidence), 4),
+                    "evidence": [*fact.evidence, f"holder: printed once for every item of the page ({'; '.join(owner.evidence)})"]})
+            facts.append(_check_period(fact))
+        return facts or None  # a header with no certificate row under it: read the page as certificates
 
     def _row_fact(self, document: Document, record: Record, holder: str, title: str) -> Fact:
         issued, expires = _row_dates(record)
@@ -97,6 +108,11 @@ class OpsCertificate(KindExtractor):
         return Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
                     bbox=row.bbox, text=row.text, extractor=NAME, warnings=warnings,
                     evidence=["a row of the company's list of its staff's certificates, its cells placed by the header"])
+
+
+def _numbered(cell: str) -> bool:
+    """A cell that holds a certificate number: four digits or more."""
+    return len(re.findall(r"\d", cell)) >= 4
 
 
 def _row_dates(record: Record) -> tuple[str | None, str | None]:

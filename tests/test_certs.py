@@ -265,3 +265,20 @@ def test_reg_no_disagreeing_with_the_sr_number_is_flagged() -> None:
     fact = _copyright("2023SR0123456", "登记号：2023SR0999999")
     assert fact.value["reg_no"] == "2023SR0999999"
     assert fact.confidence <= 0.6 and any("differs" in w for w in fact.warnings)
+
+
+def test_an_account_s_certificate_table_takes_the_name_the_page_prints_and_skips_its_exams() -> None:
+    """腾讯云认证 个人中心 › 我的证书: the holder's name over the table, no 姓名 column; the exam records below it
+    name titles and dates but no certificate."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+        ("持证人：彭波", (100, 100, 400, 140)),
+        ("证书名称", (100, 200, 260, 240)), ("认证级别", (400, 200, 540, 240)), ("证书编号", (600, 200, 740, 240)),
+        ("获证日期", (800, 200, 940, 240)), ("有效期至", (1000, 200, 1140, 240)),
+        ("腾讯云运维专家", (100, 260, 330, 300)), ("专家级(TCE)", (400, 260, 560, 300)), ("TC25E93763428", (600, 260, 790, 300)),
+        ("2025/10/30", (800, 260, 950, 300)), ("2028/10/29", (1000, 260, 1150, 300)),
+        ("考试名称", (100, 400, 260, 440)), ("考试时间", (600, 400, 740, 440)), ("成绩", (1000, 400, 1060, 440)),
+        ("腾讯云高级架构工程师认证考试(TCP)", (100, 460, 560, 500)), ("2026-06-07", (800, 460, 950, 500)), ("62", (1000, 460, 1040, 500))]]
+    document = Document(path="我的证书.png", sha256="0" * 64, file_type=FileType.PNG,
+                        pages=[Page(number=1, width=1300, height=700, source=TextSource.OCR, blocks=blocks)])
+    facts = ops_certificate.extract(document)
+    assert [(f.value["holder"], f.value["cert_no"], f.value["expires_on"]) for f in facts] == [("彭波", "TC25E93763428", "2028-10-29")]
