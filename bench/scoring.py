@@ -95,7 +95,7 @@ def score_document(score: CorpusScore, where: str, truth: dict, facts: list[Fact
         if name in NAME_SETS:
             got = {_norm(p.get("name")) for f in named[:1] for p in f.value}
             want = {_norm(p.get("name")) for p in expected}
-            score.record(where, kind, family, name, got == want, f"{name}: missing {sorted(want - got)}, extra {sorted(got - want)}", None)
+            score.record(where, kind, family, name, got == want, f"{name}: missing {sorted(want - got, key=str)}, extra {sorted(got - want, key=str)}", None)
         elif isinstance(expected, list):
             _items(score, where, kind, family, name, expected, named)
         elif expected is None:

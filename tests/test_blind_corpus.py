@@ -47,10 +47,10 @@ def test_the_truth_uses_only_the_contract_s_fact_names(tmp_path: Path) -> None:
 
 # Floors a little under what each part read when the test was last run (bench/results.json has the whole corpus);
 # a drop below one is a regression on layouts nobody here wrote. Confident false values are counted apart.
-DOCUMENT_FLOORS = {"business_license": 0.93, "ops_certificate": 0.78, "software_copyright": 0.92,
-                   "qualification_certificate": 0.95, "other_certificate": 0.28}
-SCREEN_FLOORS = {"social_security_list": 0.87, "org_chart": 0.93, "cloud_console": 0.74, "cvm_order": 0.92,
-                 "miniprogram_stats": 0.9}
+DOCUMENT_FLOORS = {"business_license": 0.94, "ops_certificate": 0.72, "software_copyright": 0.91,
+                   "qualification_certificate": 0.85, "other_certificate": 0.38}
+SCREEN_FLOORS = {"social_security_list": 0.95, "org_chart": 0.93, "cloud_console": 0.82, "cvm_order": 0.94,
+                 "miniprogram_stats": 0.91}
 
 
 @pytest.mark.slow
