@@ -7,6 +7,7 @@ company, shown once for the page, goes to every instance."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,7 +17,7 @@ from extractors.items import split_at
 from extractors.lines import Line, line_of, nearest_word, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
-from pipeline.models import Document, DocumentKind, Fact, Page
+from pipeline.models import BBox, Document, DocumentKind, Fact, Page
 
 NAME = "cloud_console"
 KIND = DocumentKind.CLOUD_CONSOLE
@@ -41,6 +42,14 @@ class ConsoleOptions(BaseModel):
     prepaid: list[str]
 
 
+class Screen(NamedTuple):
+    """A page's levelled lines and the header cells naming the expiry on it, found once for all its instances:
+    (the line's place on the page, the caption's box, the line's height)."""
+
+    lines: list[Line]
+    captions: list[tuple[int, BBox, float]]
+
+
 class CloudConsole(KindExtractor):
     kind = KIND
     Options = ConsoleOptions
@@ -49,12 +58,13 @@ class CloudConsole(KindExtractor):
         subject = self._subject(document)
         facts = []
         for page in document.pages:
-            lines = page_lines(page)  # read once per page: every instance's list header is looked for in them
+            lines = page_lines(page)  # read once per page, and its expiry captions found once, for all its instances
+            screen = Screen(lines, self._captions(lines))
             points = [p for _, p, _ in self._ids(lines)]
             for region in split_at(page, points, ROW_BIAS):
                 found = self._ids(page_lines(region))
                 if found:
-                    facts.append(self._instance(document, lines, region, *found[0], subject))
+                    facts.append(self._instance(document, screen, region, *found[0], subject))
         return _distinct(facts)
 
     def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float], bool]]:
@@ -77,7 +87,7 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _expiry(self, region: Page, lines: list[Line], point: tuple[float, float]) -> str | None:
+    def _expiry(self, region: Page, screen: Screen, point: tuple[float, float]) -> str | None:
         """The instance's 到期 date: on a line of its own part of the screen that names the expiry, else, in a
         list, the date under the header cell that names it (到期时间, further up the page)."""
         billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
@@ -87,7 +97,7 @@ class CloudConsole(KindExtractor):
             found = self._date_after_expiry_word(line.text)
             if found is not None:
                 return found
-        return self._expiry_column(region, lines, point)
+        return self._expiry_column(region, screen, point)
 
     def _date_after_expiry_word(self, text: str) -> str | None:
         """The date printed right after an expiry word on a line (到期时间 2027-04-10 …, Expiry time2027-04-10
@@ -108,24 +118,29 @@ class CloudConsole(KindExtractor):
                 return before[-1].value.isoformat()
         return None
 
-    def _expiry_column(self, region: Page, lines: list[Line], point: tuple[float, float]) -> str | None:
-        """In a list: the date under the header cell naming the expiry (the header nearest above the instance's
-        row), in the instance's own part of the page, on the page line nearest its id. A header cell is a block that is the expiry's caption and holds no date (an expired row's
-        已到期 is no header); a row printed over several lines may share a line with it."""
-        own = line_of(lines, point)
+    def _captions(self, lines: list[Line]) -> list[tuple[int, BBox, float]]:
+        """The page's header cells naming the expiry (Screen.captions): a header cell is a block that is the
+        caption and holds no date and no status (an expired row's 已到期 is no header)."""
         statuses = {w.lower() for words in self.options.statuses.values() for w in words}
-        columns = []
-        for line in lines[:own]:
+        out = []
+        for at, line in enumerate(lines):
             for start, end in line.spans:
                 piece = line.text[start:end].strip().lower()
                 if piece in statuses or find_dates(piece):
-                    continue  # an expired row's 已到期 is no header
+                    continue
                 for word in self.options.expiry_words:
                     span = _caption_span(piece, word.lower())
                     if span is not None and _is_caption(piece, word.lower(), span):
-                        box = line.bbox_of(start + span[0], start + span[1])
-                        if box[3] <= point[1]:
-                            columns.append((box, line.height))
+                        out.append((at, line.bbox_of(start + span[0], start + span[1]), line.height))
+        return out
+
+    def _expiry_column(self, region: Page, screen: Screen, point: tuple[float, float]) -> str | None:
+        """In a list: the date under the header cell naming the expiry (the header nearest above the instance's
+        row), in the instance's own part of the page, on the page line nearest its id. A row printed over several
+        lines may share a line with the header."""
+        lines = screen.lines
+        own = line_of(lines, point)
+        columns = [(box, height) for at, box, height in screen.captions if at < own and box[3] <= point[1]]
         if not columns:
             return None
         header, height = max(columns, key=lambda c: c[0][3])
@@ -141,7 +156,7 @@ class CloudConsole(KindExtractor):
                     under.append((abs(line_of(lines, centre) - own), across <= 0, abs(centre[1] - point[1]), m.value.isoformat()))
         return min(under)[3] if under else None
 
-    def _instance(self, document: Document, lines: list[Line], region: Page, instance_id: str, point: tuple[float, float],
+    def _instance(self, document: Document, screen: Screen, region: Page, instance_id: str, point: tuple[float, float],
                   repaired: bool, subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
@@ -161,7 +176,7 @@ class CloudConsole(KindExtractor):
         if subject is not None:
             confidence = min(confidence, subject.confidence)
         value = {"instance_id": instance_id, "product": "lighthouse" if lighthouse else "cvm", "region": where,
-                 "status": status, "expires_on": self._expiry(region, lines, point),
+                 "status": status, "expires_on": self._expiry(region, screen, point),
                  "account_subject": registered_name(subject.value) if subject else None}
         evidence = ["the instance's own part of the screen: its id, and the status words and zone printed nearest it, "
                     "its 到期 date"]

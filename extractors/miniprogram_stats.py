@@ -8,13 +8,13 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.dates import find_dates
-from extractors.registry import FunctionExtractor
-from extractors.tables import document_rows, read_records
 from extractors.fields import Reading, make_fact
-from extractors.labels import LabelHit, labels_in_texts as find_labels
+from extractors.labels import LabelHit
+from extractors.labels import labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
+from extractors.registry import FunctionExtractor
 from extractors.specs import load_options
+from extractors.tables import document_rows, read_records
 from extractors.values import ValueParseError, normalise, parse_count, parse_date
 from pipeline.models import Document, DocumentKind, Fact, Page, TextBlock
 
@@ -70,9 +70,10 @@ def daily_series(document: Document) -> list[Fact]:
 
 def _day(cell: str) -> dt.date | None:
     """A day as a series prints it: any date form, or 20261120 under a 日期 header."""
-    found = [m.value for m in find_dates(normalise(cell)) if isinstance(m.value, dt.date)]
-    if found:
-        return found[0]
+    try:
+        return parse_date(cell)
+    except ValueParseError:
+        pass
     compact = cell.strip()
     if re.fullmatch(r"(?:19|20)\d{6}", compact):
         try:

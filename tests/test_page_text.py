@@ -127,7 +127,7 @@ def test_a_label_with_its_value_or_a_line_of_prose_leaves_no_gap():
     form = [block("名 称", 100, 100, 250), block("云帆科技有限公司", 300, 100, 800), block("类 型", 100, 190, 250),
             block("有限责任公司", 300, 190, 700)]
     assert unread_value_places(form, 1200, 900) == []
-    heading = [block("营业执照", 400, 20, 700), block("统一社会信用代码 91440300MA5DXXXX0X", 100, 100, 900)]
+    heading = [block("营业执照", 400, 20, 700), block("统一社会信用代码 91440300MA5DL8KQ2H", 100, 100, 900)]
     assert unread_value_places(heading, 1200, 900) == []
 
 
