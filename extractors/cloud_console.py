@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
-from extractors.lines import Line, line_of, nearest_word, page_lines, union
+from extractors.lines import Line, caption_span, line_of, nearest_word, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact, Page
@@ -129,7 +129,7 @@ class CloudConsole(KindExtractor):
                 if piece in statuses or find_dates(piece):
                     continue
                 for word in self.options.expiry_words:
-                    span = _caption_span(piece, word.lower())
+                    span = caption_span(piece, word.lower())
                     if span is not None and _is_caption(piece, word.lower(), span):
                         out.append((at, line.bbox_of(start + span[0], start + span[1]), line.height))
         return out
@@ -197,19 +197,6 @@ def _is_caption(piece: str, word: str, span: tuple[int, int]) -> bool:
         before, after = piece[span[0] - 1:span[0]], piece[span[1]:span[1] + 1]
         return not (before.isalnum() or after.isalnum())
     return len(piece) <= len(word) + CAPTION_EXTRA
-
-
-def _caption_span(text: str, word: str) -> tuple[int, int] | None:
-    """Where a header row prints `word`: exactly, else, for a Chinese caption of four characters or more, with
-    one character misread (时期时间 for 到期时间)."""
-    at = text.find(word)
-    if at >= 0:
-        return at, at + len(word)
-    if len(word) < 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
-        return None
-    n = len(word)
-    return next(((i, i + n) for i in range(len(text) - n + 1)
-                 if sum(a != b for a, b in zip(text[i:i + n], word)) == 1), None)
 
 
 def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:

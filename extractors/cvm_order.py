@@ -136,7 +136,7 @@ class CvmOrder(KindExtractor):
                 return "order_amount"
             return value_role(text, self.options.list_words, ())
 
-        header, records = read_records(document_rows(document), self.options.list_columns, role, self.options.list_min_columns)
+        header, records = read_records(document_rows(document), self.table_columns(self.options.list_columns), role, self.options.list_min_columns)
         if header is None or "order_id" not in header.names:
             return None
         orders = []

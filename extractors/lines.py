@@ -145,6 +145,24 @@ def _centre(line: list[TextBlock]) -> float:
     return sum(_cy(b) for b in line) / len(line)
 
 
+def one_char_apart(a: str, b: str) -> bool:
+    """Two texts of one length that differ in exactly one character: one OCR misreading apart (李杰俊, 李杰伟)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def caption_span(text: str, word: str) -> tuple[int, int] | None:
+    """Where `text` prints the caption `word`: exactly, else, for a Chinese caption of four characters or more,
+    with one character misread (时期时间 for 到期时间, 有效需至 for 有效期至). Shorter captions are too alike to
+    allow a misreading (日期, 工期)."""
+    at = text.find(word)
+    if at >= 0:
+        return at, at + len(word)
+    if len(word) < 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        return None
+    n = len(word)
+    return next(((i, i + n) for i in range(len(text) - n + 1) if one_char_apart(text[i:i + n], word)), None)
+
+
 def join_pieces(text: str, piece: str) -> str:
     """Two pieces of one line joined: two Latin words or numbers stay two (2025.07 2025.10), Chinese runs on."""
     if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():

@@ -169,8 +169,10 @@ def pinyin_syllables() -> frozenset[str]:
     out = set()
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
-            plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
-            out.add(plain.lower().replace("ü", "v"))
+            # ü (lǚ, nǚ) is written v in ASCII pinyin and yu on passports (吕 LV, LYU); its tone mark goes
+            decomposed = unicodedata.normalize("NFD", reading.lower()).replace("u\u0308", "v")
+            plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+            out.update({plain, plain.replace("v", "yu")} if "v" in plain else {plain})
     return frozenset(s for s in out if re.fullmatch("[a-z]+", s))
 
 

@@ -69,7 +69,7 @@ class OpsCertificate(KindExtractor):
     def _list(self, document: Document) -> list[Fact] | None:
         """A company's list of its staff's certificates: one fact per row whose title is a 腾讯云 certificate's,
         its cells placed by the header. None when the document holds no such list."""
-        header, records = read_records(document_rows(document), self.options.list_columns, lambda text: None,
+        header, records = read_records(document_rows(document), self.table_columns(self.options.list_columns), lambda text: None,
                                        self.options.list_min_columns)
         if header is None or "title" not in header.names or not ({"holder", "cert_no", "expires_on"} & header.names):
             return None
@@ -111,8 +111,8 @@ class OpsCertificate(KindExtractor):
 
 
 def _numbered(cell: str) -> bool:
-    """A cell that holds a certificate number: four digits or more."""
-    return len(re.findall(r"\d", cell)) >= 4
+    """A cell that holds a certificate number: four digits or more, and no date (an exam record's 2026-04-15)."""
+    return len(re.findall(r"\d", cell)) >= 4 and not find_dates(normalise_line(cell))
 
 
 def _row_dates(record: Record) -> tuple[str | None, str | None]:

@@ -1,7 +1,7 @@
 """Document-level priors: where a value sits when no label is printed. A kind's data file names them per field:
 
-- `largest` (optionally `centred`): the one value of its type printed clearly larger than the others, e.g. the
-  holder's name on a certificate;
+- `largest` (optionally `centred`): the one value of its type printed clearly larger than the others of as strong a
+  shape, e.g. the holder's name on a certificate;
 - `after_words`: the first value of its type after one of `words` (有效期至, Valid until …) on its line, or at
   the end of the line above;
 - `before_words`: a value followed closely by one of `words` (…公司于…开发完成; an addressee's 公司：);
@@ -36,8 +36,10 @@ def _largest(spec: PriorSpec, candidates: list[Candidate], context: PageContext)
         return
     ranked = sorted(usable, key=lambda c: -c.height)
     top = ranked[0]
-    others = [c.height for c in ranked[1:] if c.found.value != top.found.value]
-    median = statistics.median(line.height for line in context.lines)
+    # a value of a weaker shape (UI words read as a Latin name: Exam Records) is no rival to a stronger one
+    others = [c.height for c in ranked[1:] if c.found.value != top.found.value and c.found.strength >= top.found.strength]
+    # text size is the blocks' own height: a line's box grows with every block it joins on a tilted photo
+    median = statistics.median(block.bbox[3] - block.bbox[1] for line in context.lines for block in line.blocks)
     if (others and top.height < LARGER * max(others)) or top.height < ABOVE_TEXT * median:
         return
     if spec.centred:

@@ -49,6 +49,15 @@ class KindExtractor(ABC):
     def reader(self) -> FieldReader:
         return FieldReader(self.data.fields, self.data.formats, self.data.lookalikes)
 
+    def table_columns(self, listed: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A table's column captions: the ones `listed` (the data file's options), and for a column that is one of
+        the kind's fields, the field's own labels too (a certificate's 'Expires' names its expiry in a form and in a
+        table alike), except a label that another column lists (No. is a row number, 有效期 a range)."""
+        claimed = {label for labels in listed.values() for label in labels}
+        return {role: [*labels, *(label for label in (self.data.fields[role].labels if role in self.data.fields else ())
+                                  if label not in claimed)]
+                for role, labels in listed.items()}
+
     @abstractmethod
     def extract(self, document: Document) -> list[Fact]:
         """The kind's facts, each with provenance."""

@@ -22,6 +22,7 @@ from stdnum.cn import ric
 from extractors.cell_values import LIST_NUMBER, value_role
 from extractors.dates import RangeRole, find_months
 from extractors.field_reading import FieldReading, read_document, reading_fact
+from extractors.lines import one_char_apart
 from extractors.name_shapes import chinese_person, find_latin_persons
 from extractors.registry import KindExtractor
 from extractors.tables import Columns, GridRow, Header, Record, document_rows, header_role, read_records
@@ -190,7 +191,7 @@ def _structural_count(rows: list[InsuredRow]) -> int:
 
 def _is_misreading(rows: list[InsuredRow], name: str, others: list[InsuredRow], other: str) -> bool:
     """Only OCR misreads names; a text layer's two names are two people."""
-    if other == name or len(other) != len(name) or sum(x != y for x, y in zip(name, other)) != 1 or len(others) < len(rows):
+    if not one_char_apart(name, other) or len(others) < len(rows):
         return False
     if all(r.exact for r in rows + others) or _other_ids(rows, others):
         return False

@@ -54,7 +54,7 @@ class SoftwareCopyright(KindExtractor):
     def _list(self, document: Document) -> list[Fact]:
         """A list of registrations: one fact per row of a table whose header names the registration columns and
         whose 登记号 cell holds an SR number."""
-        header, records = read_records(document_rows(document), self.options.list_columns, lambda text: None,
+        header, records = read_records(document_rows(document), self.table_columns(self.options.list_columns), lambda text: None,
                                        self.options.list_min_columns)
         if header is None or "reg_no" not in header.names:
             return []

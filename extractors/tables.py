@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from extractors.cell_values import LIST_NUMBER
-from extractors.lines import group_lines, join_pieces, level, normalise_line, union
+from extractors.lines import caption_span, group_lines, join_pieces, level, normalise_line, union
 from pipeline.models import BBox, Document, Page, TextBlock, TextSource
 
 HEADER_FUZZ = 88.0  # rapidfuzz score for a header cell read with a wrong character
@@ -142,7 +142,13 @@ def _caption_role(compact: str, columns: Columns) -> str | None:
     scored = [(fuzz.ratio(label.replace(" ", "").lower(), compact), role)
               for role, labels in columns.items() for label in labels if len(label) >= 3]
     score, role = max(scored, default=(0.0, None))
-    return role if score >= HEADER_FUZZ else None
+    if score >= HEADER_FUZZ:
+        return role
+    # a photo's caption that is a label with one character misread (有效需至, 积证日期), and nothing more (缴费人员信息
+    # is no misread 缴费人数): when it can be only one column's
+    misread = {role for role, labels in columns.items() for label in labels
+               if len(compact) == len(label) and caption_span(compact, label.lower())}
+    return misread.pop() if len(misread) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,7 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
     for part in parts:
         cells = tuple(row.cells[i] for i in part)
         values: dict[str, str] = {}
-        for i in part:
+        for i in _reading_order(part, row.cells):
             role = roles[i][0]
             if role is not None:
                 values[role] = join_pieces(values.get(role, ""), row.cells[i].text)
@@ -283,6 +289,23 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
             part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
             records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
     return records
+
+
+def _reading_order(indices: list[int], cells: Sequence[Cell]) -> list[int]:
+    """The cells in reading order. Cells stacked over each other (a title wrapped onto a second line: Tencent Cloud
+    Certified / Associate - Architecture, left-aligned or centred) read top to bottom, even where the second line
+    starts further left; stacks side by side (a badge before the title, a name read in two boxes) left to right."""
+    def overlap(a: Cell, b: Cell) -> bool:
+        shared = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+        return shared >= 0.5 * min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
+
+    stacks: list[list[int]] = []
+    for i in indices:
+        joined = [stack for stack in stacks if any(overlap(cells[i], cells[j]) for j in stack)]
+        merged = [i, *(j for stack in joined for j in stack)]
+        stacks = [stack for stack in stacks if stack not in joined] + [merged]
+    stacks = [sorted(stack, key=lambda j: cells[j].bbox[1]) for stack in stacks]
+    return [j for stack in sorted(stacks, key=lambda st: min(cells[j].bbox[0] for j in st)) for j in stack]
 
 
 def _across_columns(cell: Cell, header: Header) -> list[Cell]:
@@ -333,9 +356,11 @@ WRAP_REACH = 0.6  # of the row pitch: how far a line holding one wrapped cell ma
 
 
 def _join_wrapped(records: list[Record]) -> list[Record]:
-    """A cell printed over several lines (a Chinese name above its pinyin, centred on its row) leaves lines that
-    hold only part of a row. Such a line joins the nearest row of its page that shows more columns, when the two
-    share no column and lie nearer than WRAP_REACH of the distance between rows."""
+    """A cell printed over several lines (a Chinese name above its pinyin, centred on its row; a title wrapped
+    onto a second line) leaves lines that hold only part of a row. Such a line joins the nearest row of its page
+    that shows more columns, when the two lie nearer than WRAP_REACH of the distance between rows and share no
+    column, or the line holds one column only (the rest of that row's cell, on a line of its own: never the other
+    half of a roster printed in two halves side by side)."""
     most = max((len(r.values) for r in records), default=0)
     full = [r for r in records if 2 * len(r.values) >= most]
     centre = {id(r): (r.row.bbox[1] + r.row.bbox[3]) / 2 for r in records}
@@ -349,7 +374,8 @@ def _join_wrapped(records: list[Record]) -> list[Record]:
     for record in records:
         wider = [r for r in records if r.row.page == record.row.page and len(r.values) > len(record.values)]
         nearest = min(wider, key=lambda r: abs(centre[id(r)] - centre[id(record)]), default=None)
-        if (nearest is None or set(nearest.values) & set(record.values)
+        shared = nearest is not None and set(nearest.values) & set(record.values)
+        if (nearest is None or (shared and (len(record.values) > 1 or nearest.row.index == record.row.index))
                 or abs(centre[id(nearest)] - centre[id(record)]) > reach):
             kept.append(record)
         else:

@@ -282,3 +282,57 @@ def test_an_account_s_certificate_table_takes_the_name_the_page_prints_and_skips
                         pages=[Page(number=1, width=1300, height=700, source=TextSource.OCR, blocks=blocks)])
     facts = ops_certificate.extract(document)
     assert [(f.value["holder"], f.value["cert_no"], f.value["expires_on"]) for f in facts] == [("彭波", "TC25E93763428", "2028-10-29")]
+
+
+def test_an_english_certificate_centre_reads_wrapped_titles_and_the_unlabelled_holder() -> None:
+    """Tencent Cloud's English certificate centre: the account holder's name printed large over the side menu with
+    no label (a passport-style LYU), captions that are the fields' own labels (Certificate ID, Issued, Expires),
+    each title wrapped onto two lines behind a level badge, and an exam table whose dates are no certificates."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+        ("My Certificates (2)", (700, 60, 1000, 100)), ("Exam Records", (1050, 64, 1230, 96)),
+        ("Min LYU", (120, 150, 300, 210)), ("Certificate", (700, 160, 840, 190)), ("Level", (1200, 160, 1270, 190)),
+        ("Certificate ID", (1400, 160, 1580, 190)), ("Issued", (1750, 160, 1830, 190)), ("Expires", (1950, 160, 2040, 190)),
+        ("Exam Bookings", (120, 260, 330, 290)),
+        ("TCP", (700, 240, 740, 270)), ("Tencent Cloud Certified", (770, 222, 1080, 252)),
+        ("Professional - Operations", (764, 256, 1090, 286)), ("TCP", (1200, 240, 1250, 270)),
+        ("CERT-TCP-OPS-20250611-4410", (1400, 240, 1700, 270)), ("Jun 11, 2025", (1750, 240, 1900, 270)),
+        ("Jun 10, 2028", (1950, 240, 2100, 270)),
+        ("TCA", (700, 340, 740, 370)), ("Tencent Cloud Certified", (770, 322, 1080, 352)),
+        ("Associate - Security", (766, 356, 1040, 386)), ("TCA", (1200, 340, 1250, 370)),
+        ("CERT-TCA-SEC-20230205-1187", (1400, 340, 1700, 370)), ("Feb 5, 2023", (1750, 340, 1900, 370)),
+        ("Feb 4, 2026", (1950, 340, 2100, 370)),
+        ("Account Settings", (120, 420, 350, 450)),
+        ("Exam", (700, 500, 780, 530)), ("Date", (1400, 500, 1470, 530)), ("Score", (1750, 500, 1830, 530)),
+        ("Tencent Cloud Certified Professional - Security (TCP)", (700, 560, 1300, 590)),
+        ("2026-03-02", (1400, 560, 1540, 590)), ("71", (1750, 560, 1790, 590))]]
+    document = Document(path="certificates.png", sha256="0" * 64, file_type=FileType.PNG,
+                        pages=[Page(number=1, width=2200, height=700, source=TextSource.OCR, blocks=blocks)])
+    facts = ops_certificate.extract(document)
+    assert [(f.value["holder"], f.value["title"], f.value["cert_no"], f.value["issued_on"], f.value["expires_on"])
+            for f in facts] == [
+        ("Min LYU", "Tencent Cloud Certified Professional-Operations", "CERT-TCP-OPS-20250611-4410", "2025-06-11", "2028-06-10"),
+        ("Min LYU", "Tencent Cloud Certified Associate-Security", "CERT-TCA-SEC-20230205-1187", "2023-02-05", "2026-02-04")]
+    assert all(any("printed largest" in e for e in f.evidence) for f in facts)
+
+
+@pytest.mark.slow
+def test_a_photographed_certificate_centre_with_misread_captions_gives_each_certificate(tmp_path: Path, session_home: Path) -> None:
+    """A blind family through real OCR: a monitor photo of 我的证书, whose captions OCR reads with one character
+    wrong (有效需至) and whose holder's name is printed only once, large, over the side menu; and the English
+    page, whose titles wrap onto two lines behind a level badge."""
+    from pipeline.config import Settings
+    from pipeline.models import BundleFile
+    from pipeline.pages import PageReader
+    from pipeline.sniff import sniff_file_type
+    from tests.readings import blind_document
+
+    for capture in ("monitor_photo", "english"):
+        path = blind_document("ops_certificate/fresh5_tcloud_cert_center_desktop", capture, tmp_path)
+        file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                          file_type=sniff_file_type(path))
+        facts = ops_certificate.extract(PageReader(Settings(home=session_home)).read(file))
+        assert len(facts) == 3, capture
+        assert len({f.value["holder"] for f in facts}) == 1 and facts[0].value["holder"], capture
+        assert all(f.value["cert_no"] and f.value["expires_on"] and f.value["title"] for f in facts), capture
+    # the English titles read whole, their track words (Operations, Architecture, Security) on the second line
+    assert all(f.value["track"] for f in facts)
