@@ -173,8 +173,12 @@ class FieldReader:
                 continue
             candidates = self._candidates(name, spec, segments)
             if spec.wraps or (spec.wraps is None and spec.type in _WRAPPING):
-                candidates += [c for c in self._candidates(name, spec, wrapped)
-                               if (_crosses(c) and not self._ends_at_join(c, spec)) or _range_end_below(c, spec)]
+                joined = self._candidates(name, spec, wrapped)
+                # a value hanging onto the next line is read whole: its upper part alone is no reading of its own
+                cut = {id(c.segment.after) for c in joined if _crosses(c) and _hangs(c)}
+                candidates = [c for c in candidates if id(c.segment.after) not in cut]
+                candidates += [c for c in joined if (_crosses(c) and (id(c.segment.after) in cut or not self._ends_at_join(c, spec)))
+                               or _range_end_below(c, spec)]
             if spec.never:
                 never = {normalise(v) for v in spec.never}
                 candidates = [c for c in candidates if normalise(str(c.found.value)) not in never]
@@ -316,6 +320,7 @@ def _wrapped(context: PageContext) -> list[Segment]:
         last = max(context.hits[upper.index], key=lambda h: h.end, default=None)
         joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])
         start = _offset_in(joined, upper, last.end) if last is not None else 0
+        start += len(joined.text[start:]) - len(joined.text[start:].lstrip(_PUNCTUATION))
         out.append(Segment(joined, start, len(joined.text), last, joined.spans[len(upper.blocks)][0]))
     return out
 
@@ -331,6 +336,19 @@ def _range_end_below(candidate: Candidate, spec: FieldSpec) -> bool:
     date takes its role from the line above."""
     join = candidate.segment.join
     return spec.range is not None and candidate.found.role is spec.range and join is not None and candidate.start >= join
+
+
+def _hangs(candidate: Candidate) -> bool:
+    """A value that runs on under itself (软件名称：基于…平台[简称：…]V | 1.1, the lower line starting where the value
+    starts, right of its label): the line break cut it, however whole the upper part reads. Running text starts
+    its next line at the paragraph's margin instead."""
+    join, line = candidate.segment.join, candidate.line
+    if join is None or candidate.start >= join or candidate.segment.after is None:
+        return False
+    start = line.bbox_of(candidate.start, candidate.start + 1)[0]  # a share of its block by characters: slack
+    lower = line.bbox_of(join, join + 1)
+    height = lower[3] - lower[1]
+    return lower[0] > line.bbox[0] + 2 * height and abs(lower[0] - start) <= 2 * height
 
 
 def _crosses(candidate: Candidate) -> bool:

@@ -50,7 +50,8 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
             for ent in _nlp(labels)(text).ents]
     hits += _fuzzy(text, labels, hits)
-    alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h) and not _in_company_name(text, h)]
+    alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h) and not _in_company_name(text, h)
+             and not _in_aside(text, h, hits)]
     # a bilingual label (姓名Name, 认证名称Certification): the second half follows the first directly
     alone += [h for h in hits if h not in alone and any(_follows(text, first, h) for first in alone)]
     hits = alone
@@ -75,6 +76,18 @@ def _stands_alone(line: Line, hit: LabelHit) -> bool:
     if hit.label.isascii() and re.match(r" ?[a-z]", line.text[hit.end:hit.end + 2]):
         return False  # …the AWS Certification requirements…: an English word in running text
     return hit.start in starts or before in _OPENERS or after.isdigit() or not before
+
+
+_ASIDE = {"(": ")", "（": "）", "[": "]", "【": "】"}
+
+
+def _in_aside(text: str, hit: LabelHit, hits: list[LabelHit]) -> bool:
+    """A label opening a bracketed aside inside a value (基于云计算的项目进度平台[简称:极光进度]V1.1; …有限公司（以下简称
+    甲方）): the value runs on through the brackets. A label's own translation in brackets (姓名(Name)) is none."""
+    if hit.start < 2 or text[hit.start - 1] not in _ASIDE or _ASIDE[text[hit.start - 1]] not in text[hit.end:]:
+        return False
+    before = text[hit.start - 2]
+    return (before.isalnum() or bool(_CJK.match(before))) and not any(h.end == hit.start - 1 for h in hits)
 
 
 def _follows(text: str, first: LabelHit, second: LabelHit) -> bool:

@@ -286,10 +286,13 @@ _PLACE = re.compile(r"(?<![（(])(?:北京|上海|天津|重庆|[\u4e00-\u9fff]{
 _VERSION_DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8"})
 
 
+_SHORT_NAME_ASIDE = re.compile(r"[\[【（(]\s*(?:软件)?简称\s*[:：]?[^\]】）)]*[\]】）)]")
+
+
 def software_name(name: str) -> str:
-    """A software name as registered: full-width brackets, and its version's OCR letters read as digits, in
-    place (V1.O → V1.0)."""
-    name = name.replace("(", "（").replace(")", "）")
+    """A software name as registered: without the short name the certificate prints beside it ([简称：极光进度]),
+    full-width brackets, and its version's OCR letters read as digits, in place (V1.O → V1.0)."""
+    name = _SHORT_NAME_ASIDE.sub("", name).replace("(", "（").replace(")", "）")
     version = re.search(shapes().software_version, name)
     if version is None:
         return name

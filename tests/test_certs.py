@@ -336,3 +336,35 @@ def test_a_photographed_certificate_centre_with_misread_captions_gives_each_cert
         assert all(f.value["cert_no"] and f.value["expires_on"] and f.value["title"] for f in facts), capture
     # the English titles read whole, their track words (Operations, Architecture, Security) on the second line
     assert all(f.value["track"] for f in facts)
+
+
+def test_a_software_name_with_its_short_name_aside_runs_on_to_its_version_on_the_next_line() -> None:
+    """The 国家版权局 layout: 软件名称：全称[简称：简称]V | 1.0, the version wrapped under the name's start. The
+    简称 in brackets is no label cutting the name, and the line under it is the name's end."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+        ("计算机软件著作权登记证书", (200, 100, 1300, 200)),
+        ("软件名称：智慧园区能耗监测与分析管理平台[简称：园区能耗]V", (200, 300, 1300, 370)),
+        ("2.0", (470, 372, 540, 425)),
+        ("著作权人：成都市蓝湾信息技术有限公司", (200, 460, 1100, 520)),
+        ("开发完成日期：2023年04月11日", (200, 560, 800, 620)),
+        ("登记号：2023SR0456789", (200, 660, 800, 720))]]
+    document = Document(path="软著.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                        pages=[Page(number=1, width=1500, height=900, source=TextSource.OCR, blocks=blocks)])
+    (fact,) = software_copyright.extract(document)
+    assert fact.value["software_name"] == "智慧园区能耗监测与分析管理平台V2.0"
+    assert fact.value["owner"] == "成都市蓝湾信息技术有限公司"
+
+
+def test_a_paragraph_s_next_line_does_not_run_on_into_a_labelled_name() -> None:
+    """A name whose next line starts at the paragraph's margin (a sentence under it) is read whole on its line."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+        ("计算机软件著作权登记证书", (200, 100, 1300, 200)),
+        ("软件名称：智慧园区能耗监测与分析管理平台V2.0", (200, 300, 1100, 370)),
+        ("根据条例的规定予以登记", (200, 372, 700, 432)),
+        ("著作权人：成都市蓝湾信息技术有限公司", (200, 460, 1000, 520)),
+        ("开发完成日期：2023年04月11日", (200, 560, 800, 620)),
+        ("登记号：2023SR0456789", (200, 660, 800, 720))]]
+    document = Document(path="软著.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                        pages=[Page(number=1, width=1500, height=900, source=TextSource.OCR, blocks=blocks)])
+    (fact,) = software_copyright.extract(document)
+    assert fact.value["software_name"] == "智慧园区能耗监测与分析管理平台V2.0"
