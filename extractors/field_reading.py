@@ -158,7 +158,18 @@ class FieldReader:
 
     def context(self, page: Page) -> PageContext:
         lines = page_lines(page)
-        return PageContext(page, lines, {line.index: find_labels(line, self.labels) for line in lines})
+        return PageContext(page, lines, {line.index: [hit for hit in find_labels(line, self.labels) if not self._word_start(line, hit)]
+                                         for line in lines})
+
+    def _word_start(self, line: Line, hit: LabelHit) -> bool:
+        """A two-character label glued to the Chinese words after it, in its block, that hold no value of its
+        field's type: the start of a word (企业资源计划平台 is a product, not 企业 and a company)."""
+        spec = self.fields.get(hit.field)
+        if spec is None or spec.type is FieldType.NONE or len(hit.label) > 2 or not _CJK_CHAR.match(line.text[hit.end:hit.end + 1]):
+            return False
+        block_end = next(end for start, end in line.spans if start <= hit.start < end)
+        glued = line.text[hit.end:block_end]
+        return bool(glued) and not find_values(glued, spec, self.formats, self.lookalikes)
 
     def read_page(self, page: Page, wanted: Sequence[str] | None = None) -> dict[str, list[FieldReading]]:
         """Every typed field's readings on the page, most trusted first."""
@@ -349,6 +360,9 @@ def _hangs(candidate: Candidate) -> bool:
     lower = line.bbox_of(join, join + 1)
     height = lower[3] - lower[1]
     return lower[0] > line.bbox[0] + 2 * height and abs(lower[0] - start) <= 2 * height
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _crosses(candidate: Candidate) -> bool:

@@ -61,7 +61,7 @@ class QualificationCertificate(KindExtractor):
     def extract(self, document: Document) -> list[Fact]:
         facts = []
         wanted = (*FIELDS, "period", "cert_type", "versioned_product")
-        for item in read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields):
+        for item in read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields, shared=("holder",)):
             # the type it states (证书类型), then its own words (a verify page lists certificates of several types),
             # then its number, then its pages' words
             pages = normalise("\n".join(p.text for p in document.pages if p.number in item.pages))

@@ -409,3 +409,22 @@ def test_a_name_wrapped_beside_an_avatar_is_joined_without_it() -> None:
     page = _page(("企业详情", (431, 175, 648, 239)), ("济南市博远信息科技股份有限公", (246, 353, 1014, 419)),
                  ("博远", (71, 399, 193, 471)), ("司", (245, 430, 315, 502)), ("存续", (262, 527, 344, 576)))
     assert read_document(reader, [page])["company"].value == "济南市博远信息科技股份有限公司"
+
+
+def test_a_two_character_label_starting_a_word_of_no_value_is_no_label() -> None:
+    """A verify page's card headed by its product, 企业数据中台V3.1: 企业 starts the product's name, it labels no
+    company; a label glued to its value (姓名张伟) still labels it."""
+    from extractors import qualification_certificate
+
+    document = _document(
+        ("企业数据中台V3.1", (60, 100, 600, 150)), ("证书类型", (60, 180, 220, 220)), ("软件产品评估证书", (60, 240, 420, 280)),
+        ("证书编号", (60, 320, 220, 360)), ("粤RC-2025-0456", (60, 380, 400, 420)),
+        ("企业名称", (60, 460, 220, 500)), ("佛山市星河数据服务有限公司", (60, 520, 640, 560)),
+        ("有效期", (60, 600, 200, 640)), ("2025.03.01至2030.02.28", (60, 660, 560, 700)))
+    (fact,) = qualification_certificate.extract(document)
+    assert fact.value["product"] == "企业数据中台V3.1"
+    assert fact.value["holder"] == "佛山市星河数据服务有限公司"
+    reader = ops_certificate.EXTRACTOR.reader
+    glued = reader.read_page(_page(("腾讯云认证证书", (300, 80, 900, 160)), ("姓名张伟", (300, 300, 700, 350)),
+                                   ("证书名称：腾讯云高级运维工程师", (300, 400, 900, 450))), ("holder",))["holder"]
+    assert glued[0].value == "张伟" and any("label 姓名" in e for e in glued[0].evidence)

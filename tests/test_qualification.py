@@ -227,8 +227,8 @@ def test_titles_decide_the_certificate_kind(lines: tuple[str, ...], kind: Docume
 
 def test_a_verify_page_listing_several_types_gives_each_card_its_own(tmp_path: Path, session_home: Path) -> None:
     """A 软件行业协会's 证书查验 page (a blind family) lists 软件企业 and 软件产品 certificates together under a
-    heading naming both: each card's type is the one its 证书类型 states, and a product card's product is the
-    software name heading it."""
+    heading naming both: each card's type is the one its 证书类型 states, a product card's product is the
+    software name heading it (企业资源计划平台V2.0 too, though it opens with 企业), and the holder is on every card."""
     from pipeline.config import Settings
     from pipeline.models import BundleFile
     from pipeline.pages import PageReader
@@ -242,4 +242,6 @@ def test_a_verify_page_listing_several_types_gives_each_card_its_own(tmp_path: P
     kinds = {f.value["cert_no"]: f.value["type"] for f in facts}
     assert len(kinds) >= 4
     assert all(t == ("software_enterprise" if "RQ-" in no else "software_product") for no, t in kinds.items())
-    assert sum(1 for f in facts if f.value["type"] == "software_product" and f.value["product"]) >= 2
+    assert all(f.value["product"] for f in facts if f.value["type"] == "software_product")
+    # the first card prints no 企业名称: the company the page was queried for, every other card's holder, is its
+    assert len({f.value["holder"] for f in facts}) == 1 and facts[0].value["holder"]
