@@ -205,7 +205,7 @@ class FieldReader:
             if spec.range is not None:  # a field taking one end of a range never takes the other end
                 found = [f for f in found if f.role in (None, spec.range)]
             if spec.type is FieldType.ORGANISATION:
-                found = [_without_latin_block(f, segment) for f in found]
+                found = [_from_its_own_block(f, segment, spec) for f in found]
             out += [Candidate(name, f, segment, rank) for rank, f in enumerate(found)
                     if not segment.line.crosses_hard(segment.start + f.start, segment.start + f.end)]
         return out
@@ -424,16 +424,28 @@ def _readings(name: str, spec: FieldSpec, candidates: list[Candidate], page: int
 _NAMED = (FieldType.ORGANISATION, FieldType.TEXT, FieldType.PERSON)  # names and titles: their brackets pair
 
 
-def _without_latin_block(found: Found, segment: Segment) -> Found:
-    """A Chinese name found from inside a block of Latin words before it (a top bar's English | 广州…有限公司, close
-    enough to run on): the name starts with its own block."""
+def _from_its_own_block(found: Found, segment: Segment, spec: FieldSpec) -> Found:
+    """A name found running on from earlier blocks into its own (a top bar's English | 广州…有限公司; 帮助中心 |
+    成都…有限公司, apart on a menu bar): the name starts with its own block, when the block before it is Latin
+    words, or a word of its own (two characters or more, not a letter-spaced name's one) standing apart by half a
+    character or more (text runs on without gaps), and the later blocks alone hold the whole name."""
     start, end = segment.start + found.start, segment.start + found.end
-    for block_start, block_end in segment.line.spans:
-        if block_start <= start < block_end < end:
-            words = segment.line.text[block_start:block_end]
-            if re.fullmatch(r"[A-Za-z ]+", words) and isinstance(found.value, str) and re.search(r"[\u4e00-\u9fff]", found.value):
-                cut = block_end - start
-                return replace(found, value=found.value[cut:].strip(), start=found.start + cut)
+    line = segment.line
+    if not isinstance(found.value, str):
+        return found
+    for i in reversed(range(len(line.spans) - 1)):
+        block_start, block_end = line.spans[i]
+        if not (start < line.spans[i + 1][0] < end and block_end > start):
+            continue
+        words = line.text[max(block_start, start):block_end]
+        if re.fullmatch(r"[A-Za-z ]+", words) and re.search(r"[\u4e00-\u9fff]", found.value):
+            return replace(found, value=found.value[block_end - start:].strip(), start=found.start + block_end - start)
+        cut = line.spans[i + 1][0] - start
+        left, right = line.blocks[i].bbox, line.blocks[i + 1].bbox
+        apart = len(words) >= 2 and right[0] - left[2] >= 0.5 * (right[3] - right[1])
+        own = [f for f in find_values(line.text[start + cut:end], spec, {}, Lookalikes()) if f.start == 0]
+        if apart and own and own[0].end == end - start - cut and len(own[0].value) >= 6:
+            return replace(own[0], start=found.start + cut, end=found.end)
     return found
 
 

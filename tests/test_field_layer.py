@@ -428,3 +428,15 @@ def test_a_two_character_label_starting_a_word_of_no_value_is_no_label() -> None
     glued = reader.read_page(_page(("腾讯云认证证书", (300, 80, 900, 160)), ("姓名张伟", (300, 300, 700, 350)),
                                    ("证书名称：腾讯云高级运维工程师", (300, 400, 900, 450))), ("holder",))["holder"]
     assert glued[0].value == "张伟" and any("label 姓名" in e for e in glued[0].evidence)
+
+
+def test_an_organisation_starts_with_its_own_block_after_a_menu_word_apart() -> None:
+    """An admin page's top bar: 下载飞书 | 帮助中心 | 济南…有限公司, a gap between each. The company name is its own
+    block's, not the menu words run on before it; a letter-spaced name read one character per block stays whole."""
+    reader = FieldReader({"organisation": FieldSpec(type=FieldType.ORGANISATION, priors=[PriorSpec(prior="only")])}, {},
+                         Lookalikes())
+    page = _page(("管理后台", (20, 20, 120, 44)), ("下载飞书", (900, 20, 990, 44)), ("帮助中心", (1004, 20, 1094, 44)),
+                 ("济南易达数字技术有限公司", (1110, 20, 1390, 44)),
+                 *((c, (300 + 60 * i, 400, 330 + 60 * i, 440)) for i, c in enumerate("济南易达数字技术有限公司")))
+    values = [r.value for r in reader.read_page(page)["organisation"]]
+    assert values and set(values) == {"济南易达数字技术有限公司"}
