@@ -46,6 +46,8 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     """The labels of `labels` ((field, label) pairs) on a line: exact hits (longest wins where they overlap),
     then fuzzy hits where nothing exact was found, then a letter-spaced label's tail at the line's start."""
     text = line.text
+    if not labels:
+        return []  # a reader of values by shape and prior alone (and no empty ruler for spaCy to warn about)
     listed = {normalise_line(label).lower(): (field, label) for field, label in labels}
     hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
             for ent in _nlp(labels)(text).ents]
