@@ -67,7 +67,7 @@ _OPENERS = set(":：;；,，。.、|/()（）[]【】<>《》 \"'“”")
 
 
 def _stands_alone(line: Line, hit: LabelHit) -> bool:
-    """A label starts a block or follows punctuation, or a colon or a number follows it (共有在职员工25人): the
+    """A label starts a block or follows punctuation, or a colon, a number or 为 follows it (共有在职员工25人): the
     same words inside a value (企业 in 云智企业协同办公软件) are not a label."""
     starts = {start for start, _ in line.spans}
     before = line.text[hit.start - 1] if hit.start else ""
@@ -77,7 +77,8 @@ def _stands_alone(line: Line, hit: LabelHit) -> bool:
         return not (len(normalise_line(hit.label)) <= 2 and _CJK.match(before) and hit.start not in starts)
     if hit.label.isascii() and re.match(r" ?[a-z]", line.text[hit.end:hit.end + 2]):
         return False  # …the AWS Certification requirements…: an English word in running text
-    return hit.start in starts or before in _OPENERS or after.isdigit() or not before
+    # …or prose states it with 为 (上述企业证书的发证日期为2023年12月12日，有效期为三年)
+    return hit.start in starts or before in _OPENERS or after.isdigit() or not before or after == "为"
 
 
 _ASIDE = {"(": ")", "（": "）", "[": "]", "【": "】"}

@@ -16,10 +16,12 @@ from enum import StrEnum
 import cn2an
 from pydantic import BaseModel, ConfigDict
 
-from extractors.field_reading import FieldReading
+from extractors.dates import find_dates
+from extractors.field_reading import FieldReading, read_document
 from extractors.items import Item, doubt, item_fact, read_items
-from extractors.name_shapes import software_name
+from extractors.name_shapes import find_organisations, software_name
 from extractors.registry import KindExtractor
+from extractors.tables import Record, document_rows, read_records
 from extractors.values import normalise, registered_name
 from pipeline.models import Document, DocumentKind, Fact
 
@@ -28,6 +30,7 @@ KIND = DocumentKind.QUALIFICATION_CERTIFICATE
 FACT = "qualification"
 FIELDS = ("holder", "cert_no", "issued_on", "expires_on", "product")
 DOUBT_CONFIDENCE = 0.6  # a certificate whose parts disagree (type and number, dates) is never trusted above this
+ROW_CONFIDENCE = 0.95  # a cell placed by its column header, as a value right of its label
 
 
 class QualificationType(StrEnum):
@@ -52,6 +55,8 @@ class QualificationOptions(BaseModel):
     types: list[TypeSpec]
     period_end_offset_days: int
     min_fields: int
+    list_columns: dict[str, list[str]]
+    list_min_columns: int
 
 
 class QualificationCertificate(KindExtractor):
@@ -59,6 +64,9 @@ class QualificationCertificate(KindExtractor):
     Options = QualificationOptions
 
     def extract(self, document: Document) -> list[Fact]:
+        listed = self._list(document)
+        if listed:
+            return listed
         facts = []
         wanted = (*FIELDS, "period", "cert_type", "versioned_product")
         for item in read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields, shared=("holder",)):
@@ -72,6 +80,46 @@ class QualificationCertificate(KindExtractor):
                              extra={"type": str(spec.type) if spec else None})
             facts.append(self._check_dates(self._check_type(fact, spec)))
         return facts
+
+    def _list(self, document: Document) -> list[Fact]:
+        """A list of certified companies (a 备案公告's name list, a company's 资质一览表): one fact per row whose
+        certificate number is one of a type's, its cells placed by the header. The dates a row does not print are
+        the page's (上述企业…发证日期为…，有效期为三年), said once for every row."""
+        header, records = read_records(document_rows(document), self.table_columns(self.options.list_columns),
+                                       lambda text: None, self.options.list_min_columns)
+        if header is None or not {"holder", "cert_no"} <= header.names:
+            return []
+        page = read_document(self.reader, document.pages, ("issued_on", "expires_on", "period"))
+        facts = []
+        for record in records:
+            cert_no = record.get("cert_no").replace(" ", "")
+            spec = self.type_by_number(cert_no)
+            holder = next(iter(find_organisations(record.get("holder"))), None)
+            if spec is None or holder is None:
+                continue  # a row of no certificate (a subtotal, a note), or of another kind of number
+            fields = {"holder": self._cell(record, "holder", registered_name(holder.value)),
+                      "cert_no": self._cell(record, "cert_no", cert_no)}
+            for name in ("issued_on", "expires_on"):
+                dates = [m.value for m in find_dates(record.get(name)) if isinstance(m.value, dt.date)]
+                if dates:
+                    fields[name] = self._cell(record, name, dates[0].isoformat())
+                elif name in page:
+                    fields[name] = page[name].with_value(page[name].value, "printed once for every row of the list")
+            if "expires_on" not in fields and "issued_on" in fields and "period" in page:
+                fields["expires_on"] = self._expiry_from_period(fields["issued_on"], page["period"])
+            if spec.has_product and record.get("product"):
+                fields["product"] = self._cell(record, "product", software_name(record.get("product")))
+            item = Item(fields, (record.row.page,), record.row.text)
+            fact = item_fact(document, FACT, item, FIELDS, NAME, required=("holder", "expires_on"), extra={"type": str(spec.type)})
+            fact = fact.model_copy(update={"evidence": ["a row of a list of certified companies, its cells placed by the header",
+                                                        *fact.evidence]})
+            facts.append(self._check_dates(fact))
+        return facts
+
+    def _cell(self, record: Record, name: str, value: str) -> FieldReading:
+        row = record.row
+        confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)
+        return FieldReading(name, value, round(confidence, 4), row.page, row.bbox, row.text, (f"column {name} of the list",))
 
     def type_by_words(self, text: str) -> TypeSpec | None:
         """The type whose title the page prints; else the one whose cue words it prints."""

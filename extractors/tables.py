@@ -415,6 +415,11 @@ def _header_role_of(cell: Cell, header: Header) -> str | None:
     centres = [(r[1][0] + r[1][2]) / 2 for r in columns]
     at = bisect([(a + b) / 2 for a, b in zip(centres, centres[1:])], centre)
     role, box, _ = columns[at]
+    if at + 1 < len(columns) and cell.bbox[0] > box[2] + 0.5 * (box[2] - box[0]):
+        # it starts well past the end of that header, by half its width (a company name left-aligned after a
+        # narrow 序号, under a centred 企业名称): the next column's
+        at += 1
+        role, box, _ = columns[at]
     if at in (0, len(columns) - 1):  # the outer columns reach no further than 1.5 widths past their header
         width = max(box[2] - box[0], cell.bbox[3] - cell.bbox[1])
         if abs(centres[at] - centre) > 1.5 * width and not (centres[0] <= centre <= centres[-1]):

@@ -245,3 +245,25 @@ def test_a_verify_page_listing_several_types_gives_each_card_its_own(tmp_path: P
     assert all(f.value["product"] for f in facts if f.value["type"] == "software_product")
     # the first card prints no 企业名称: the company the page was queried for, every other card's holder, is its
     assert len({f.value["holder"] for f in facts}) == 1 and facts[0].value["holder"]
+
+
+def test_a_published_list_of_certified_companies_gives_one_certificate_per_row() -> None:
+    """A 高企 备案公告 page: the paragraph states the issue date once (发证日期为…) and the three years (有效期为三年);
+    the name list under it has a narrow 序号, left-aligned names under a centred 企业名称, and 证书编号. Each row is a
+    certificate of its own company, expiring three years less a day after the stated issue date."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+        ("高新技术企业认定管理工作网", (100, 40, 600, 80)),
+        ("关于对浙江省认定机构2025年认定报备的第一批高新技术企业进行备案的公告", (100, 120, 1300, 160)),
+        ("现予公告。上述企业高新技术企业证书的发证日期为2025年12月19日，高新技术企业资", (100, 200, 1300, 230)),
+        ("格自颁发证书之日起有效期为三年。", (100, 240, 600, 270)),
+        ("序号", (100, 320, 150, 350)), ("企业名称", (540, 320, 630, 350)), ("证书编号", (1100, 320, 1190, 350)),
+        ("1", (115, 370, 130, 400)), ("杭州云谷数据科技有限公司", (200, 370, 480, 400)), ("GR202533000118", (1060, 370, 1230, 400)),
+        ("2", (115, 420, 130, 450)), ("宁波海曙智联信息技术有限公司", (200, 420, 520, 450)), ("GR202533000125", (1060, 420, 1230, 450))]]
+    document = Document(path="备案名单.png", sha256="0" * 64, file_type=FileType.PNG,
+                        pages=[Page(number=1, width=1400, height=600, source=TextSource.OCR, blocks=blocks)])
+    assert classify(document)[0] is DocumentKind.QUALIFICATION_CERTIFICATE
+    facts = qc.extract(document)
+    assert [(f.value["holder"], f.value["cert_no"], f.value["issued_on"], f.value["expires_on"], f.value["type"]) for f in facts] == [
+        ("杭州云谷数据科技有限公司", "GR202533000118", "2025-12-19", "2028-12-18", "high_tech_enterprise"),
+        ("宁波海曙智联信息技术有限公司", "GR202533000125", "2025-12-19", "2028-12-18", "high_tech_enterprise")]
+    assert all(f.confidence >= 0.8 and any("printed once for every row" in e for e in f.evidence) for f in facts)
