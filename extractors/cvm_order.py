@@ -264,13 +264,20 @@ _NUMBERS = re.compile(r"\d+\.\d{2}(?!%)|\d{1,2}%|免税|不征税|\*{3}|\d+")
 
 def _line_amounts(rest: str) -> tuple[str, float] | None:
     """(金额, 金额 + 税额) of a goods line's figures: the amount is the figure before the rate, the tax the one
-    after. Money figures have two decimals, so figures the text layer runs together (3117.643117.646%) split."""
-    tokens = _NUMBERS.findall(rest.replace(" ", ""))
+    after, and the tax must be the amount times the rate. Money figures have two decimals, so figures the text
+    layer runs together (3117.643117.646%) split; a unit price of more decimals printed apart stays whole."""
+    tokens = []
+    for chunk in rest.split():
+        unit_price = re.fullmatch(r"\D*(\d+\.\d{3,})", chunk)  # 1985.84905660: a unit price, printed apart
+        tokens += [unit_price.group(1)] if unit_price else _NUMBERS.findall(chunk)
     rate = next((i for i, t in enumerate(tokens) if t.endswith("%") or t in ("免税", "不征税")), None)
     if rate is None or rate == 0 or "." not in tokens[rate - 1]:
         return None
     tax = tokens[rate + 1] if rate + 1 < len(tokens) and "." in tokens[rate + 1] else "0"
-    return tokens[rate - 1], round(float(Decimal(tokens[rate - 1]) + Decimal(tax)), 2)
+    amount = Decimal(tokens[rate - 1])
+    if tokens[rate].endswith("%") and abs(amount * Decimal(tokens[rate][:-1]) / 100 - Decimal(tax)) > Decimal("0.06"):
+        return None  # 税额 is 金额 times the rate, to the cent: figures that disagree are misread or mis-split
+    return tokens[rate - 1], round(float(amount + Decimal(tax)), 2)
 
 
 def _date_prefix(order_id: str, earliest_year: int) -> dt.date | None:

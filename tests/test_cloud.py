@@ -242,6 +242,32 @@ def test_invoice_buyer_not_seller_and_invoice_number_as_order_id() -> None:
                           "account_subject": "成都市蓝华电子商务有限公司"}
 
 
+def test_a_paper_invoice_numbered_after_no_with_a_unit_price_of_eight_decimals() -> None:
+    """A paper 增值税专用发票: its number after No at the top (no 发票号码), a goods line whose 单价 has eight decimals
+    printed apart from 金额, and the 密码区's symbols between asterisks, which are no goods line."""
+    document = _document(
+        ("No 30571246", (1400, 40, 1700, 80)), ("北京增值税专用发票", (600, 40, 1200, 100)),
+        ("开票日期：2026年02月14日", (1400, 130, 1760, 170)),
+        ("名称：", (150, 240, 240, 280)), ("杭州蓝湾数字技术有限公司", (260, 240, 700, 280)),
+        ("密", (760, 240, 790, 280)), ("3*+>+ε0*<>9-1/*", (820, 240, 1300, 280)),
+        ("货物或应税劳务、服务名称", (90, 480, 430, 520)),
+        ("*信息技术服务*云服务器 次 1 3452.83018868 3452.83 6% 207.17", (90, 580, 1500, 620)),
+        ("价税合计（大写）", (90, 810, 320, 850)), ("(小写)¥3660.00", (1330, 810, 1570, 850)),
+        ("名称：", (150, 880, 240, 920)), ("腾讯云计算（北京）有限责任公司", (260, 880, 700, 920)),
+    )
+    [fact] = cvm_order.extract(document)
+    assert fact.value == {"order_id": "30571246", "purchased_on": "2026-02-14", "product": "云服务器", "amount_cny": 3660,
+                          "account_subject": "杭州蓝湾数字技术有限公司"}
+
+
+def test_a_goods_line_whose_tax_is_not_its_amount_times_the_rate_is_unread() -> None:
+    from extractors.cvm_order import _line_amounts
+
+    assert _line_amounts("次 1 1985.84905660 1985.85 6% 119.15") == ("1985.85", 2105.0)
+    assert _line_amounts("3117.643117.646%187.06") == ("3117.64", 3304.7)  # run together by a text layer
+    assert _line_amounts("次11985.849056601985.856%119.15") is None  # unit price and amount run together: no amount
+
+
 def _cards(number_first: bool) -> Document:
     """2x2 cards: 累计用户数 | 访问人数 over 新增用户 | 打开次数; number above or below each label."""
     lines = []
