@@ -26,7 +26,7 @@ class OtherCertificate(KindExtractor):
     Options = OtherCertificateOptions
 
     def extract(self, document: Document) -> list[Fact]:
-        wanted = (*FIELDS, "holder_organisation", "quoted_title", "heading_title")
+        wanted = (*FIELDS, "holder_organisation", "quoted_title", "heading_title", "issuer_brand")
         items = read_items(document, self.reader, ("cert_no",), wanted, self.options.min_fields)
         return [item_fact(document, NAME, _holder(item), FIELDS, NAME, required=("issuer", "title", "holder")) for item in items]
 
@@ -34,11 +34,14 @@ class OtherCertificate(KindExtractor):
 def _holder(item: Item) -> Item:
     """A person holds a personal certificate; an organisation an ISO or company award certificate: the one read
     with more confidence. An award's title in quotes, or a heading ending in 证书, stands for the title when read
-    as surely."""
+    as surely; an issuer named by brand after its label, for an issuer read by no company name."""
     fields = dict(item.fields)
     for other in (fields.pop("quoted_title", None), fields.pop("heading_title", None)):
         if other is not None and (fields.get("title") is None or other.confidence >= fields["title"].confidence):
             fields["title"] = other
+    brand = fields.pop("issuer_brand", None)
+    if "issuer" not in fields and brand is not None:
+        fields["issuer"] = brand
     organisation = fields.pop("holder_organisation", None)
     person = fields.get("holder")
     if organisation is not None and (person is None or organisation.confidence > person.confidence):

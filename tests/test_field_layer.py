@@ -440,3 +440,20 @@ def test_an_organisation_starts_with_its_own_block_after_a_menu_word_apart() -> 
                  *((c, (300 + 60 * i, 400, 330 + 60 * i, 440)) for i, c in enumerate("济南易达数字技术有限公司")))
     values = [r.value for r in reader.read_page(page)["organisation"]]
     assert values and set(values) == {"济南易达数字技术有限公司"}
+
+
+def test_a_digital_badge_page_is_a_certificate_with_its_issuer_named_by_brand() -> None:
+    """A Credly-style public badge page: no certificate words of its own but the badge's, the holder in a sentence
+    (This badge was issued to … on …), the issuer by brand after Issued by, the expiry after Expires on."""
+    from extractors import other_certificate
+    from extractors.classify import classify
+
+    document = _document(
+        ("https://www.credly.com/badges/3f1c/public_url", (60, 40, 700, 70)), ("credly", (300, 90, 420, 130)),
+        ("Microsoft Certified: Azure Administrator Associate", (500, 180, 1150, 220)), ("Issued by Microsoft", (500, 230, 760, 260)),
+        ("Earners of this certification have demonstrated the skills to manage Azure.", (500, 270, 1150, 300)),
+        ("This badge was issued to Wenjie Huang on", (300, 440, 700, 470)), ("June 3, 2026", (300, 475, 460, 505)),
+        ("Expires on June 3, 2027", (300, 515, 600, 545)))
+    assert classify(document)[0] is DocumentKind.OTHER_CERTIFICATE
+    (fact,) = other_certificate.extract(document)
+    assert (fact.value["issuer"], fact.value["holder"], fact.value["expires_on"]) == ("Microsoft", "Wenjie Huang", "2027-06-03")
