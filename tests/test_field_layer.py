@@ -449,7 +449,7 @@ def test_a_digital_badge_page_is_a_certificate_with_its_issuer_named_by_brand() 
     from extractors.classify import classify
 
     document = _document(
-        ("https://www.credly.com/badges/3f1c/public_url", (60, 40, 700, 70)), ("credly", (300, 90, 420, 130)),
+        ("https://www.credly.com/badges/3f1c/public_url", (60, 40, 700, 70)), ("credly", (300, 70, 480, 140)),
         ("Microsoft Certified: Azure Administrator Associate", (500, 180, 1150, 220)), ("Issued by Microsoft", (500, 230, 760, 260)),
         ("Earners of this certification have demonstrated the skills to manage Azure.", (500, 270, 1150, 300)),
         ("This badge was issued to Wenjie Huang on", (300, 440, 700, 470)), ("June 3, 2026", (300, 475, 460, 505)),
@@ -457,3 +457,4 @@ def test_a_digital_badge_page_is_a_certificate_with_its_issuer_named_by_brand() 
     assert classify(document)[0] is DocumentKind.OTHER_CERTIFICATE
     (fact,) = other_certificate.extract(document)
     assert (fact.value["issuer"], fact.value["holder"], fact.value["expires_on"]) == ("Microsoft", "Wenjie Huang", "2027-06-03")
+    assert fact.value["title"] != "credly"  # the site's wordmark, printed largest, names no certificate
