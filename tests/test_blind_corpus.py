@@ -47,9 +47,9 @@ def test_the_truth_uses_only_the_contract_s_fact_names(tmp_path: Path) -> None:
 
 # Floors a little under what each part read when the test was last run (bench/results.json has the whole corpus);
 # a drop below one is a regression on layouts nobody here wrote. Confident false values are counted apart.
-DOCUMENT_FLOORS = {"business_license": 0.94, "ops_certificate": 0.72, "software_copyright": 0.91,
-                   "qualification_certificate": 0.85, "other_certificate": 0.38}
-SCREEN_FLOORS = {"social_security_list": 0.95, "org_chart": 0.93, "cloud_console": 0.82, "cvm_order": 0.94,
+DOCUMENT_FLOORS = {"business_license": 0.94, "ops_certificate": 0.86, "software_copyright": 0.91,
+                   "qualification_certificate": 0.95, "other_certificate": 0.35}
+SCREEN_FLOORS = {"social_security_list": 0.95, "org_chart": 0.95, "cloud_console": 0.82, "cvm_order": 0.95,
                  "miniprogram_stats": 0.91}
 
 
