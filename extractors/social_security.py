@@ -80,6 +80,7 @@ class InsuredRow:
     problems: tuple[str, ...] = ()
     ongoing: bool = False  # insured since a month with no end month: insured in whatever month the list is for
     header: Header | None = None  # the header of the row's table
+    status_shown: bool = False  # the row prints a status of its own (正常, 停缴 …)
 
     @property
     def exact(self) -> bool:
@@ -137,6 +138,36 @@ def person_name(cell: str) -> tuple[str | None, str]:
     return None, ""
 
 
+def _cards_joined(rows: list[InsuredRow | None]) -> list[InsuredRow | None]:
+    """A list of cards, one per person (an app's 参保人员 page): the card's first line names the person (and their
+    status), the next prints the ID (身份证号 …) and no name. The ID line is that person's, whatever its status:
+    a leaver's ID line is never a person of its own."""
+    out: list[InsuredRow | None] = []
+    for row in rows:
+        previous = next((r for r in reversed(out) if r is not None), None)
+        if (row is not None and row.id is not None and not row.name and not row.insurance and previous is not None
+                and previous.name and previous.id is None and previous.row.page == row.row.page):
+            out[out.index(previous)] = replace(previous, id=row.id, months=previous.months + row.months,
+                                               ongoing=previous.ongoing or row.ongoing)
+            out.append(None)
+            continue
+        out.append(row)
+    return out
+
+
+_GENDERS = ("男", "女")
+
+
+def _without_glued_gender(rows: list[InsuredRow | None]) -> list[InsuredRow | None]:
+    """Names that OCR read with the gender after them (丁明婷男, 杨敏女), when most of the list's names end so:
+    a name's own last character is seldom 男 and hardly ever 女, so a list where most do prints a gender there."""
+    names = [r.name for r in rows if r is not None and r.name]
+    glued = [n for n in names if len(n) >= 3 and n.endswith(_GENDERS) and chinese_person(n[:-1]) is not None]
+    if not names or len(glued) < 0.5 * len(names):
+        return rows
+    return [replace(r, name=r.name[:-1]) if r is not None and r.name in glued else r for r in rows]
+
+
 def distinct_people(rows: list[InsuredRow]) -> list[Person]:
     """The persons of one month's rows, by name. A name read one character off that only fills a gap in a
     similar name's 险种 rows is that person, misread. The visible ID digits tell apart people of one name."""
@@ -171,13 +202,30 @@ def identified(row: InsuredRow) -> bool:
 def _people_of(name: str, rows: list[InsuredRow]) -> list[Person]:
     """Exact digits (text layer, cells): one person per distinct last four. OCR'd digits are not exact, so
     there the count is how often the name holds one 险种 in the month (one row per person and 险种), and the
-    digits read most often go with it."""
+    digits read most often go with it; but no more persons than the last fours differ by more than a digit,
+    when every row shows one (a person shown twice by overlapping screenshots is one)."""
     readings = [r.id for r in rows if r.id and r.id.tail]
     tails = Counter(reading.tail for reading in readings)
-    exact = all(r.exact for r in rows) and len(readings) == len(rows)
-    count = len(tails) if exact else _structural_count(rows)
+    if all(r.exact for r in rows) and len(readings) == len(rows):
+        count = len(tails)
+    elif len(readings) == len(rows):  # every row shows the ID: its last four tell the persons apart, a digit misread
+        count = min(_structural_count(rows), len(_tail_groups(list(tails))))  # aside (one screen shot twice: one person)
+    else:
+        count = _structural_count(rows)
     ids = [_best_reading(readings, tail) for tail, _ in tails.most_common(count)]
     return [Person(name, ids[i] if i < len(ids) else None) for i in range(count)]
+
+
+def _tail_groups(tails: list[str]) -> list[list[str]]:
+    """Last fours grouped where they are one character apart (OCR misreads a digit, not two)."""
+    groups: list[list[str]] = []
+    for tail in tails:
+        group = next((g for g in groups if any(one_char_apart(tail, t) for t in g)), None)
+        if group is None:
+            groups.append([tail])
+        else:
+            group.append(tail)
+    return groups
 
 
 def _best_reading(readings: list[VisibleId], tail: str | None) -> VisibleId:
@@ -244,6 +292,7 @@ class SocialSecurityList(KindExtractor):
         subtotal = self.options.role_words["subtotal"]
         parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in records
                   if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)]
+        parsed = _without_glued_gender(_cards_joined(parsed))
         named = [i for i, row in enumerate(parsed) if row is not None and (row.name or row.id)]
         with_name = [i for i in named if parsed[i].name]
         out = []
@@ -254,7 +303,8 @@ class SocialSecurityList(KindExtractor):
                 if not row.insurance or not named:
                     continue
                 owner = parsed[min(named, key=lambda n: (abs(n - i), n > i))]
-                row = replace(row, name=owner.name, id=owner.id)
+                # the person's row, and their status where the row prints none (a card's 已减员 on its first line)
+                row = replace(row, name=owner.name, id=owner.id, left=row.left if row.status_shown else owner.left)
             elif not row.name and row.insurance and with_name:  # the ID's merged cell centred lower than the name's
                 nearest = min(with_name, key=lambda n: (abs(n - i), n > i))
                 owner = parsed[nearest]
@@ -272,7 +322,8 @@ class SocialSecurityList(KindExtractor):
         until = find_months(record.get("insured_until"))
         months = months or tuple(m.value for m in until[-1:])
         ongoing = bool(find_months(record.get("insured_since"))) and not until and not months  # a paid month says more
-        status = record.get("status")
+        # the status column's words, and a status word wherever the row prints it (a card's 已减员 tag beside the name)
+        status = " ".join([record.get("status"), *(c.text for c in record.row.cells if self._value_role(c.text) == "status")])
         left = any(w in status for w in self.options.leaver_words)
         problems = ()
         if name is None and (ident or record.get("name")):
@@ -280,7 +331,8 @@ class SocialSecurityList(KindExtractor):
             problems = (f"{cell!r} is not a name (page {record.row.page})" if cell else f"no name on page {record.row.page}",)
         if record.get("month") and not months:
             problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
-        return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header)
+        return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header,
+                          bool(status.strip()))
 
     # --- facts ------------------------------------------------------------------------------------------------
 

@@ -325,3 +325,18 @@ def test_a_paid_month_column_decides_beside_a_date_insured_from() -> None:
               ["王英文", "3701**********5062", "2017-10-01", "2026-10"], ["高佳宇", "3701**********0248", "2018-12-01", "2026-08"],
               ["卢磊", "3701**********6031", "2019-11-01", "2026-10"]]
     assert _facts(_ocr_rows(latest))["social_security_headcount"].value == 2
+
+
+def test_an_app_s_cards_one_per_person_count_only_those_paying() -> None:
+    """An 人社 app's 参保人员 page: a card per person, the name with the gender glued on and a status tag on its
+    first line, the ID on the next. A leaver's ID line is no person of its own, and the gender is no part of a name."""
+    cards = []
+    for name, gender, status, tail in (("高志远", "男", "正常缴费", "1234"), ("林若溪", "女", "已减员", "5678"),
+                                       ("陈浩然", "男", "正常缴费", "9012"), ("周雨桐", "女", "暂停缴费", "3456"),
+                                       ("吴俊杰", "男", "新增", "7890")):
+        cards += [[f"{name}{gender}", "", "", status], ["身份证号", f"4401061990****{tail}"],
+                  ["参保险种养老医疗失业工伤"], ["参保年月2019-03"], []]
+    document = _ocr_rows([["无锡人社·单位网上经办"], ["所属期2026-11"], *cards])
+    facts = _facts(document)
+    assert facts["social_security_headcount"].value == 3
+    assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["吴俊杰", "陈浩然", "高志远"]
