@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
 from extractors.items import split_at
+from extractors.labels import in_web_address
 from extractors.lines import Line, caption_span, line_of, nearest_word, page_lines, union
 from extractors.registry import KindExtractor
 from extractors.values import registered_name
@@ -72,6 +73,7 @@ class CloudConsole(KindExtractor):
         it; an id with one character OCR could not read only on a line where no whole id is printed."""
         whole, smudged = re.compile(self.options.instance_id), re.compile(self.options.smudged_instance_id)
         out: dict[str, tuple[tuple[float, float], bool]] = {}
+        in_address: dict[str, tuple[tuple[float, float], bool]] = {}
         for line in lines:
             for match in list(whole.finditer(line.text)) or list(smudged.finditer(line.text)):
                 prefix = "lhins" if match.group("prefix").lower() != "ins" else "ins"
@@ -79,8 +81,12 @@ class CloudConsole(KindExtractor):
                 # ids are lower case: a capital is OCR's reading of the lower-case letter or digit it looks like
                 suffix = printed.translate(_CAPITALS).lower()
                 box = line.bbox_of(match.start(), match.end())
-                out.setdefault(f"{prefix}-{suffix}", (((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
-                                                      suffix != printed.replace("I", "l").lower()))
+                # the browser's address bar (…/detail?id=ins-…) is no place of the instance's on the screen, when
+                # the page prints the id elsewhere
+                found = in_address if in_web_address(line.text, match.start(), match.end()) else out
+                found.setdefault(f"{prefix}-{suffix}", (((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                                                        suffix != printed.replace("I", "l").lower()))
+        out.update({value: place for value, place in in_address.items() if value not in out})
         return [(value, point, repaired) for value, (point, repaired) in out.items()]
 
     def _subject(self, document: Document) -> FieldReading | None:

@@ -100,9 +100,14 @@ def _follows(text: str, first: LabelHit, second: LabelHit) -> bool:
 _ADDRESS = re.compile(r"\S*(?:://|www\.|\w\.(?:com|cn|net|org|gov)\b)\S*", re.IGNORECASE)
 
 
+def in_web_address(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a web address (edu.aliyun.com/certification, …/detail?id=ins-…)."""
+    return any(m.start() <= start and end <= m.end() for m in _ADDRESS.finditer(text))
+
+
 def _in_address(text: str, hit: LabelHit) -> bool:
-    """A label's words inside a web address (edu.aliyun.com/certification) are no label."""
-    return any(m.start() <= hit.start and hit.end <= m.end() for m in _ADDRESS.finditer(text))
+    """A label's words inside a web address are no label."""
+    return in_web_address(text, hit.start, hit.end)
 
 
 def _in_company_name(text: str, hit: LabelHit) -> bool:

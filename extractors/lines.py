@@ -224,7 +224,7 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
         for key, words in table.items():
             for word in words:
                 at = lowered.find(word.lower())
-                if at < 0:
+                if at < 0 or _in_sentence(line, at):
                     continue
                 box = line.bbox_of(at, at + len(word))
                 dx = max(box[0] - point[0], point[0] - box[2], 0.0)
@@ -232,6 +232,13 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
                 if best is None or ranked < best[0]:
                     best = (ranked, key)
     return best[1] if best else None
+
+
+def _in_sentence(line: Line, at: int) -> bool:
+    """A word inside a notice's sentence (This instance has expired and will be isolated soon.) says what may be,
+    not what the item is: a block of eight words or more."""
+    block = next((line.blocks[i].text for i, (start, end) in enumerate(line.spans) if start <= at < end), "")
+    return len(block.split()) >= 8
 
 
 def line_of(lines: list[Line], point: tuple[float, float]) -> int:

@@ -8,7 +8,7 @@ the not-joined one; the root node's (N人)), else the members a list names, else
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -91,7 +91,7 @@ class OrgChart(KindExtractor):
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
                      or self._listed(members) or self._departments(departments, document))
-        headcount = _against_departments(headcount, departments)
+        headcount = _against_departments(_less_not_joined(headcount, not_joined), departments)
         facts = []
         if headcount is not None:
             facts += _count_facts(document, headcount)
@@ -352,6 +352,17 @@ def _against_departments(count: Count | None, departments: list[Node]) -> Count 
         return count
     return Count(count.value, count.method, count.page, count.bbox, count.text, min(count.confidence, DOUBTFUL_CONFIDENCE),
                  count.evidence, (*count.warnings, f"the total {count.value} is smaller than a department of {largest}: misread?"))
+
+
+def _less_not_joined(count: Count | None, not_joined: FieldReading | None) -> Count | None:
+    """A tree's counts (the root's 16人, its departments') include the members who have not activated: the screen's
+    未激活成员（4） are taken off, never counted without an analyst's sign-off (a stated total is taken off in
+    `_stated`; a listed member's status is read with the list)."""
+    if (count is None or not_joined is None or count.method not in (Method.ROOT_NODE, Method.DEPARTMENT_SUM)
+            or not 0 < not_joined.value <= count.value):
+        return count
+    return replace(count, value=count.value - not_joined.value, confidence=min(count.confidence, not_joined.confidence),
+                   evidence=(*count.evidence, f"less the {not_joined.value} not joined the screen shows ({not_joined.text})"))
 
 
 def _from_reading(reading: FieldReading, value: int, how: str, confidence: float | None = None) -> Count:

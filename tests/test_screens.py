@@ -81,10 +81,22 @@ def test_the_contact_tree_root_and_members_not_joined() -> None:
     screen = [["管理后台", "通讯录"], ["云帆科技(25人)"], ["技术部(12)"], ["运营部(8)"], ["成员管理"],
               ["未激活", "3"]]
     facts = {f.name: f for f in org_chart.extract(_document(screen, "钉钉.png"))}
-    assert facts["org_chart_headcount"].value == 25
+    # the tree's counts hold everyone added, the 3 not activated too: they are taken off, reported apart
+    assert facts["org_chart_headcount"].value == 22
     assert facts["org_chart_headcount_method"].value == "root_node"
+    assert any("less the 3 not joined" in e for e in facts["org_chart_headcount"].evidence)
     assert facts["org_chart_not_joined"].value == 3
     assert facts["org_chart_organisation"].value == "云帆科技"
+
+
+def test_an_instance_named_in_the_address_bar_is_read_where_the_page_prints_it() -> None:
+    """A detail page: its id in the address bar (…/detail?id=ins-…) over a notice sentence naming two statuses;
+    the region, the status and the company of the account menu belong to the page's own id, not to the address."""
+    screen = [["console.cloud.tencent.com/cvm/instance/detail?rid=1&id=ins-7kq2mzd4"], ["web-prod", "Expired"],
+              ["北京市云帆信息技术有限公司"], ["This instance has expired and will be isolated soon. Renew it to keep it."],
+              ["Instance ID", "ins-7kq2mzd4"], ["Region", "South China(Guangzhou)"], ["Expiry Time", "2026-11-23 17:59:28"]]
+    (fact,) = cloud_console.extract(_document(screen, "detail.png"))
+    assert (fact.value["instance_id"], fact.value["region"], fact.value["status"]) == ("ins-7kq2mzd4", "ap-guangzhou", "expired")
 
 
 def test_the_enterprise_page_states_the_joined_members() -> None:
