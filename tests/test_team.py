@@ -340,3 +340,17 @@ def test_an_app_s_cards_one_per_person_count_only_those_paying() -> None:
     facts = _facts(document)
     assert facts["social_security_headcount"].value == 3
     assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["吴俊杰", "陈浩然", "高志远"]
+
+
+def test_an_app_page_headed_by_the_unit_s_name_names_the_employer() -> None:
+    """No 单位名称 label: the page's one company, over the list, is the employer; the 人社 office is not."""
+    rows = [["无锡市人力资源和社会保障局"], ["苏州市云帆信息技术有限公司"], ["所属期2026-11"], ["高志远", "", "", "正常缴费"],
+            ["身份证号", "4401061990****1234"]]
+    assert _facts(_ocr_rows(rows))["social_security_employer"].value == "苏州市云帆信息技术有限公司"
+
+
+def test_the_marketplace_a_letter_is_addressed_to_is_never_the_employer() -> None:
+    rows = [["社会保险缴纳情况说明"], ["致：腾讯云计算（北京）有限责任公司"],
+            ["兹证明，我司朝阳区晨光商行（个体工商户）2026年10月缴费人员名单如下："], ["1.高志远", "4401061990****1234"]]
+    facts = _facts(_ocr_rows(rows, width=600))
+    assert "腾讯" not in str(facts.get("social_security_employer") and facts["social_security_employer"].value)
