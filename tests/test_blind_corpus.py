@@ -47,10 +47,12 @@ def test_the_truth_uses_only_the_contract_s_fact_names(tmp_path: Path) -> None:
 
 # Floors a little under what each part read when the test was last run (bench/results.json has the whole corpus);
 # a drop below one is a regression on layouts nobody here wrote. Confident false values are counted apart.
-DOCUMENT_FLOORS = {"business_license": 0.94, "ops_certificate": 0.86, "software_copyright": 0.91,
-                   "qualification_certificate": 0.95, "other_certificate": 0.35}
-SCREEN_FLOORS = {"social_security_list": 0.95, "org_chart": 0.95, "cloud_console": 0.82, "cvm_order": 0.95,
-                 "miniprogram_stats": 0.91}
+# CI reads every other bundle of the seen families (each family keeps one or two of its captures), to keep the
+# suite inside its 20 minutes; `make bench` reads them all.
+DOCUMENT_FLOORS = {"business_license": 0.95, "ops_certificate": 0.83, "software_copyright": 0.85,
+                   "qualification_certificate": 0.95, "other_certificate": 0.30}
+SCREEN_FLOORS = {"social_security_list": 0.95, "org_chart": 0.95, "cloud_console": 0.83, "cvm_order": 0.94,
+                 "miniprogram_stats": 0.94}
 
 
 @pytest.mark.slow
@@ -59,7 +61,7 @@ def test_blind_families_read_as_measured(floors: dict[str, float], tmp_path: Pat
     """The seen families of the blind corpus, per kind: the share of facts right stays at or above its floor."""
     corpus = tmp_path / "blind"
     write_corpus(corpus, 7, holdout=False, whole=False, kinds=list(floors))
-    score = score_corpus(corpus, Settings(home=session_home))
+    score = score_corpus(corpus, Settings(home=session_home), truths(corpus)[::2])
     rows = {k: (score.by_kind.right[k], score.by_kind.total[k]) for k in score.by_kind.total}
     print("\nblind corpus part:", json.dumps(rows, ensure_ascii=False))
     print("\n".join(score.by_name.misses[:30]))
