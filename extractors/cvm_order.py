@@ -156,7 +156,7 @@ class CvmOrder(KindExtractor):
         day = _day(record.get("placed_at")) or _day(record.get("paid_at"))
         amount = amount_in(record.get("paid_amount")) if record.get("paid_amount") else amount_in(record.get("order_amount"))
         row = record.row
-        confidence = (ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)) * factor
+        confidence = row.placed_confidence(ROW_CONFIDENCE) * factor
         values = {"order_id": order_id, "purchased_on": day, "product": record.get("product") or None,
                   "amount_cny": amount, "account_subject": _subject_value(subject)}
         return self._checked(Order(values, row.page, row.bbox, row.text, confidence,

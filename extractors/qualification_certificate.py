@@ -30,7 +30,6 @@ KIND = DocumentKind.QUALIFICATION_CERTIFICATE
 FACT = "qualification"
 FIELDS = ("holder", "cert_no", "issued_on", "expires_on", "product")
 DOUBT_CONFIDENCE = 0.6  # a certificate whose parts disagree (type and number, dates) is never trusted above this
-ROW_CONFIDENCE = 0.95  # a cell placed by its column header, as a value right of its label
 
 
 class QualificationType(StrEnum):
@@ -118,8 +117,7 @@ class QualificationCertificate(KindExtractor):
 
     def _cell(self, record: Record, name: str, value: str) -> FieldReading:
         row = record.row
-        confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)
-        return FieldReading(name, value, round(confidence, 4), row.page, row.bbox, row.text, (f"column {name} of the list",))
+        return FieldReading(name, value, round(row.placed_confidence(), 4), row.page, row.bbox, row.text, (f"column {name} of the list",))
 
     def type_by_words(self, text: str) -> TypeSpec | None:
         """The type whose title the page prints; else the one whose cue words it prints."""

@@ -143,14 +143,16 @@ def _cards_joined(rows: list[InsuredRow | None]) -> list[InsuredRow | None]:
     status), the next prints the ID (身份证号 …) and no name. The ID line is that person's, whatever its status:
     a leaver's ID line is never a person of its own."""
     out: list[InsuredRow | None] = []
+    last = None  # the place in `out` of the latest row
     for row in rows:
-        previous = next((r for r in reversed(out) if r is not None), None)
+        previous = out[last] if last is not None else None
         if (row is not None and row.id is not None and not row.name and not row.insurance and previous is not None
                 and previous.name and previous.id is None and previous.row.page == row.row.page):
-            out[out.index(previous)] = replace(previous, id=row.id, months=previous.months + row.months,
-                                               ongoing=previous.ongoing or row.ongoing)
+            out[last] = replace(previous, id=row.id, months=previous.months + row.months, ongoing=previous.ongoing or row.ongoing)
             out.append(None)
             continue
+        if row is not None:
+            last = len(out)
         out.append(row)
     return out
 

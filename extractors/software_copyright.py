@@ -25,7 +25,6 @@ NAME = "software_copyright"
 KIND = DocumentKind.SOFTWARE_COPYRIGHT
 FIELDS = ("reg_no", "cert_no", "software_name", "owner", "completed_on")
 READ = (*FIELDS, "software_title")
-ROW_CONFIDENCE = 0.95  # a cell placed by its column header, as a value right of its label
 
 
 class CopyrightOptions(BaseModel):
@@ -70,7 +69,7 @@ class SoftwareCopyright(KindExtractor):
                      "owner": registered_name(record.get("owner")) or None,
                      "completed_on": date.isoformat() if date else None}
             missing = [k for k in ("software_name", "owner") if value[k] is None]
-            confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, ROW_CONFIDENCE)
+            confidence = row.placed_confidence()
             if missing:
                 confidence = min(confidence, MISSING_CONFIDENCE)
             facts.append(Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,

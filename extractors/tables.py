@@ -55,6 +55,11 @@ class GridRow:
     def confidence(self) -> float:
         return min(c.confidence for c in self.cells)
 
+    def placed_confidence(self, ceiling: float = 0.95) -> float:
+        """The trust in a cell placed by its column header, as in a value right of its label: `ceiling` on a text
+        layer, the row's OCR confidence up to it otherwise."""
+        return ceiling if self.exact else min(self.confidence, ceiling)
+
     @property
     def text(self) -> str:
         return " | ".join(c.text for c in self.cells)
