@@ -142,6 +142,14 @@ def _document(*lines: str, path: str = "证书.jpg") -> Document:
     return Document(path=path, sha256="0" * 64, file_type=FileType.JPEG, pages=[page])
 
 
+def _placed(path: str, width: int, height: int, blocks: list[tuple[str, tuple[int, int, int, int]]]) -> Document:
+    """One OCR'd page of the given blocks, each placed where the page prints it; the file type from the name."""
+    kind = FileType.PNG if path.endswith(".png") else FileType.JPEG
+    page = Page(number=1, width=width, height=height, source=TextSource.OCR,
+                blocks=[TextBlock(text=text, bbox=box, confidence=0.99) for text, box in blocks])
+    return Document(path=path, sha256="0" * 64, file_type=kind, pages=[page])
+
+
 CERT_LINES = ("腾讯云认证证书", "姓名：张伟", "证书名称：腾讯云高级运维工程师认证", "证书编号：{no}",
               "发证日期：2024年03月15日", "有效期至：2027年03月14日")
 
@@ -270,16 +278,14 @@ def test_reg_no_disagreeing_with_the_sr_number_is_flagged() -> None:
 def test_an_account_s_certificate_table_takes_the_name_the_page_prints_and_skips_its_exams() -> None:
     """腾讯云认证 个人中心 › 我的证书: the holder's name over the table, no 姓名 column; the exam records below it
     name titles and dates but no certificate."""
-    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+    document = _placed("我的证书.png", 1300, 700, [
         ("持证人：彭波", (100, 100, 400, 140)),
         ("证书名称", (100, 200, 260, 240)), ("认证级别", (400, 200, 540, 240)), ("证书编号", (600, 200, 740, 240)),
         ("获证日期", (800, 200, 940, 240)), ("有效期至", (1000, 200, 1140, 240)),
         ("腾讯云运维专家", (100, 260, 330, 300)), ("专家级(TCE)", (400, 260, 560, 300)), ("TC25E93763428", (600, 260, 790, 300)),
         ("2025/10/30", (800, 260, 950, 300)), ("2028/10/29", (1000, 260, 1150, 300)),
         ("考试名称", (100, 400, 260, 440)), ("考试时间", (600, 400, 740, 440)), ("成绩", (1000, 400, 1060, 440)),
-        ("腾讯云高级架构工程师认证考试(TCP)", (100, 460, 560, 500)), ("2026-06-07", (800, 460, 950, 500)), ("62", (1000, 460, 1040, 500))]]
-    document = Document(path="我的证书.png", sha256="0" * 64, file_type=FileType.PNG,
-                        pages=[Page(number=1, width=1300, height=700, source=TextSource.OCR, blocks=blocks)])
+        ("腾讯云高级架构工程师认证考试(TCP)", (100, 460, 560, 500)), ("2026-06-07", (800, 460, 950, 500)), ("62", (1000, 460, 1040, 500))])
     facts = ops_certificate.extract(document)
     assert [(f.value["holder"], f.value["cert_no"], f.value["expires_on"]) for f in facts] == [("彭波", "TC25E93763428", "2028-10-29")]
 
@@ -288,7 +294,7 @@ def test_an_english_certificate_centre_reads_wrapped_titles_and_the_unlabelled_h
     """Tencent Cloud's English certificate centre: the account holder's name printed large over the side menu with
     no label (a passport-style LYU), captions that are the fields' own labels (Certificate ID, Issued, Expires),
     each title wrapped onto two lines behind a level badge, and an exam table whose dates are no certificates."""
-    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+    document = _placed("certificates.png", 2200, 700, [
         ("My Certificates (2)", (700, 60, 1000, 100)), ("Exam Records", (1050, 64, 1230, 96)),
         ("Min LYU", (120, 150, 300, 210)), ("Certificate", (700, 160, 840, 190)), ("Level", (1200, 160, 1270, 190)),
         ("Certificate ID", (1400, 160, 1580, 190)), ("Issued", (1750, 160, 1830, 190)), ("Expires", (1950, 160, 2040, 190)),
@@ -304,9 +310,7 @@ def test_an_english_certificate_centre_reads_wrapped_titles_and_the_unlabelled_h
         ("Account Settings", (120, 420, 350, 450)),
         ("Exam", (700, 500, 780, 530)), ("Date", (1400, 500, 1470, 530)), ("Score", (1750, 500, 1830, 530)),
         ("Tencent Cloud Certified Professional - Security (TCP)", (700, 560, 1300, 590)),
-        ("2026-03-02", (1400, 560, 1540, 590)), ("71", (1750, 560, 1790, 590))]]
-    document = Document(path="certificates.png", sha256="0" * 64, file_type=FileType.PNG,
-                        pages=[Page(number=1, width=2200, height=700, source=TextSource.OCR, blocks=blocks)])
+        ("2026-03-02", (1400, 560, 1540, 590)), ("71", (1750, 560, 1790, 590))])
     facts = ops_certificate.extract(document)
     assert [(f.value["holder"], f.value["title"], f.value["cert_no"], f.value["issued_on"], f.value["expires_on"])
             for f in facts] == [
@@ -341,15 +345,13 @@ def test_a_photographed_certificate_centre_with_misread_captions_gives_each_cert
 def test_a_software_name_with_its_short_name_aside_runs_on_to_its_version_on_the_next_line() -> None:
     """The 国家版权局 layout: 软件名称：全称[简称：简称]V | 1.0, the version wrapped under the name's start. The
     简称 in brackets is no label cutting the name, and the line under it is the name's end."""
-    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+    document = _placed("软著.jpg", 1500, 900, [
         ("计算机软件著作权登记证书", (200, 100, 1300, 200)),
         ("软件名称：智慧园区能耗监测与分析管理平台[简称：园区能耗]V", (200, 300, 1300, 370)),
         ("2.0", (470, 372, 540, 425)),
         ("著作权人：成都市蓝湾信息技术有限公司", (200, 460, 1100, 520)),
         ("开发完成日期：2023年04月11日", (200, 560, 800, 620)),
-        ("登记号：2023SR0456789", (200, 660, 800, 720))]]
-    document = Document(path="软著.jpg", sha256="0" * 64, file_type=FileType.JPEG,
-                        pages=[Page(number=1, width=1500, height=900, source=TextSource.OCR, blocks=blocks)])
+        ("登记号：2023SR0456789", (200, 660, 800, 720))])
     (fact,) = software_copyright.extract(document)
     assert fact.value["software_name"] == "智慧园区能耗监测与分析管理平台V2.0"
     assert fact.value["owner"] == "成都市蓝湾信息技术有限公司"
@@ -357,14 +359,12 @@ def test_a_software_name_with_its_short_name_aside_runs_on_to_its_version_on_the
 
 def test_a_paragraph_s_next_line_does_not_run_on_into_a_labelled_name() -> None:
     """A name whose next line starts at the paragraph's margin (a sentence under it) is read whole on its line."""
-    blocks = [TextBlock(text=t, bbox=b, confidence=0.99) for t, b in [
+    document = _placed("软著.jpg", 1500, 900, [
         ("计算机软件著作权登记证书", (200, 100, 1300, 200)),
         ("软件名称：智慧园区能耗监测与分析管理平台V2.0", (200, 300, 1100, 370)),
         ("根据条例的规定予以登记", (200, 372, 700, 432)),
         ("著作权人：成都市蓝湾信息技术有限公司", (200, 460, 1000, 520)),
         ("开发完成日期：2023年04月11日", (200, 560, 800, 620)),
-        ("登记号：2023SR0456789", (200, 660, 800, 720))]]
-    document = Document(path="软著.jpg", sha256="0" * 64, file_type=FileType.JPEG,
-                        pages=[Page(number=1, width=1500, height=900, source=TextSource.OCR, blocks=blocks)])
+        ("登记号：2023SR0456789", (200, 660, 800, 720))])
     (fact,) = software_copyright.extract(document)
     assert fact.value["software_name"] == "智慧园区能耗监测与分析管理平台V2.0"
