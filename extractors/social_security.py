@@ -141,13 +141,14 @@ def person_name(cell: str) -> tuple[str | None, str]:
 def _cards_joined(rows: list[InsuredRow | None]) -> list[InsuredRow | None]:
     """A list of cards, one per person (an app's 参保人员 page): the card's first line names the person (and their
     status), the next prints the ID (身份证号 …) and no name. The ID line is that person's, whatever its status:
-    a leaver's ID line is never a person of its own."""
+    a leaver's ID line is never a person of its own. A card cut by the foot of one screenshot goes on at the top
+    of the next."""
     out: list[InsuredRow | None] = []
     last = None  # the place in `out` of the latest row
     for row in rows:
         previous = out[last] if last is not None else None
         if (row is not None and row.id is not None and not row.name and not row.insurance and previous is not None
-                and previous.name and previous.id is None and previous.row.page == row.row.page):
+                and previous.name and previous.id is None and row.row.page - previous.row.page in (0, 1)):
             out[last] = replace(previous, id=row.id, months=previous.months + row.months, ongoing=previous.ongoing or row.ongoing)
             out.append(None)
             continue

@@ -116,7 +116,47 @@ def _line_rows(page: Page, blocks: list[TextBlock]) -> list[GridRow]:
 
 
 def document_rows(document: Document) -> list[GridRow]:
-    return [row for page in document.pages for row in grid_rows(page)]
+    """The document's rows, page after page. Screenshots of one scrolling list overlap: a page that starts (under
+    the phone's status bar and the app's title) with the rows the page before ended on shows them once."""
+    out: list[GridRow] = []
+    previous: list[GridRow] = []
+    for page in document.pages:
+        rows = grid_rows(page)
+        start, count = _scrolled_overlap(previous, rows)
+        out += rows[:start] + rows[start + count:]
+        previous = rows
+    return out
+
+
+_CHROME_ROWS = 4  # rows a screenshot may print above its list: the status bar, the app's title, a filter
+_ALIKE, _SAME = 45, 80  # rapidfuzz scores of a row read again: a cut or blurred copy, and a clean one
+
+
+def _scrolled_overlap(previous: list[GridRow], rows: list[GridRow]) -> tuple[int, int]:
+    """Where `rows` (OCR'd) repeat the end of `previous`, and how many: (start, count), count 0 when they do
+    not. The repeat runs to `previous`'s last row or the one before it (a row cut by the screen's bottom edge);
+    at least two rows, the same but for the first, which the top edge may cut (or cut so much that OCR reads
+    nothing like it: a row between the rows every screenshot prints above its list and the repeat)."""
+    if not previous or not rows or any(r.exact for r in previous + rows):
+        return 0, 0
+    texts = [_compact(r) for r in previous]
+    best = (0, 0)
+    for start in range(min(_CHROME_ROWS, len(rows))):
+        for end in (len(previous), len(previous) - 1):
+            for count in range(min(end, len(rows) - start), max(best[1], 1), -1):
+                scores = [fuzz.ratio(texts[end - count + i], _compact(rows[start + i])) for i in range(count)]
+                if scores[0] >= _ALIKE and min(scores[1:]) >= _SAME:
+                    best = (start, count)
+                    break
+    start, count = best
+    chrome = next((i for i in range(min(start, len(previous))) if fuzz.ratio(texts[i], _compact(rows[i])) < _ALIKE), start)
+    if count and start - chrome == 1:  # a row between the screen's chrome and the repeat: the repeat's first, cut
+        return chrome, count + 1
+    return best
+
+
+def _compact(row: GridRow) -> str:
+    return "".join(c.text for c in row.cells).replace(" ", "")
 
 
 # ------------------------------------------------------------------------------------------------ headers
@@ -140,7 +180,8 @@ def header_role(text: str, columns: Columns) -> str | None:
 
 def _caption_role(compact: str, columns: Columns) -> str | None:
     best = max(((label, role) for role, labels in columns.items() for label in labels
-                if (wanted := label.replace(" ", "").lower()) in compact and len(compact) <= len(wanted) + _HEADER_EXTRA),
+                if (wanted := label.replace(" ", "").lower()) in compact and len(compact) <= len(wanted) + _HEADER_EXTRA
+                and not _with_its_value(compact, wanted)),
                key=lambda pair: len(pair[0]), default=None)
     if best is not None:
         return best[1]
@@ -154,6 +195,12 @@ def _caption_role(compact: str, columns: Columns) -> str | None:
     misread = {role for role, labels in columns.items() for label in labels
                if len(compact) == len(label) and caption_span(compact, label.lower())}
     return misread.pop() if len(misread) == 1 else None
+
+
+def _with_its_value(compact: str, label: str) -> bool:
+    """A caption printed with a number beside it (所属期202611, 缴费基数27,690) is a form's line, a label and its
+    value, not a column's header."""
+    return sum(ch.isdigit() for ch in compact.replace(label, "", 1)) >= 4
 
 
 @dataclass(frozen=True)

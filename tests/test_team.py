@@ -342,6 +342,33 @@ def test_an_app_s_cards_one_per_person_count_only_those_paying() -> None:
     assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["吴俊杰", "陈浩然", "高志远"]
 
 
+def _screens(pages: list[list[list[str]]]) -> Document:
+    """Phone screenshots of one scrolling list, one page each, as `_ocr_rows` lays out one."""
+    return Document(path="参保人员查询.pdf", sha256="0" * 64, file_type=FileType.PDF,
+                    pages=[_ocr_rows(rows).pages[0].model_copy(update={"number": n}) for n, rows in enumerate(pages, 1)])
+
+
+def test_overlapping_screenshots_of_an_app_s_cards_count_each_person_once() -> None:
+    """Each screenshot repeats, under the status bar and the app's title, the rows the one before ended on (the
+    first of them cut by the screen's top edge into nonsense), and a card cut by one screen's foot goes on at the
+    top of the next. The filter bar (所属期202611 | 险种全部险种) is a form's line, not the list's header."""
+    def card(name: str, status: str, tail: str, since: str) -> list[list[str]]:
+        return [[name, "", "", status], ["身份证号", f"4401061990****{tail}"], ["个人编号", f"32052{tail}7148"],
+                ["参保险种", "养老", "医疗", "失业", "工伤", "生育"], ["参保年月", since, f"缴费基数{tail},00"]]
+    chrome = [["09:11"], ["<", "参保人员查询"]]
+    cards = (card("许文女", "新增", "548X", "2026-11") + card("李刚刚女", "正常缴费", "6909", "2019-05")
+             + card("孙霞鹏男", "正常缴费", "9177", "2019-05") + card("徐勇娜女", "正常缴费", "2468", "2017-08")
+             + card("丁杰国男", "已减员", "5633", "2018-12"))
+    first = [*chrome, ["上海市极光电子商务股份有限公司"], ["所属期202611", "险种全部险种"], ["参保缴费", "本月增员"], *cards[:11]]
+    cut = [["参保应种", "乔花", "医疗", "大业", "⊥伤", "生月"]]  # the first repeated row, half under the title bar
+    second = [*chrome, *cut, *cards[9:]]
+    facts = _facts(_screens([first, second]))
+    assert facts["social_security_month"].value == "2026-11"
+    assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["孙霞鹏", "徐勇娜", "李刚刚", "许文"]
+    assert facts["social_security_headcount"].value == 4
+    assert all(p["id_masked"] for p in facts["social_security_roster"].value)
+
+
 def test_an_app_page_headed_by_the_unit_s_name_names_the_employer() -> None:
     """No 单位名称 label: the page's one company, over the list, is the employer; the 人社 office is not."""
     rows = [["无锡市人力资源和社会保障局"], ["苏州市云帆信息技术有限公司"], ["所属期2026-11"], ["高志远", "", "", "正常缴费"],
