@@ -264,7 +264,8 @@ def level(blocks: list[TextBlock], width: float) -> list[TextBlock]:
     measured between neighbouring boxes of one line, in runs down the page (a scan's rotation gives one slope, a
     photo's perspective a slope that changes down the page). Boxes keep their order, so `levelled[i]` is
     `blocks[i]` moved."""
-    slope_at = _measure_slopes(blocks)
+    stated = _stated_slopes(blocks)
+    slope_at = _measure_slopes(blocks, stated) or stated
     if slope_at is None:
         return blocks
     ys, slopes = slope_at
@@ -275,11 +276,32 @@ def level(blocks: list[TextBlock], width: float) -> list[TextBlock]:
     return [_shift(b, -float(np.interp(_cy(b), ys, slopes)) * ((b.bbox[0] + b.bbox[2]) / 2 - centre)) for b in blocks]
 
 
-def _measure_slopes(blocks: list[TextBlock]) -> tuple[list[float], list[float]] | None:
+_STATED_LENGTH = 4.0  # line heights a box must be wide for the slope OCR gives it to be measured well
+
+
+def _stated_slopes(blocks: list[TextBlock]) -> tuple[list[float], list[float]] | None:
+    """The slope down the page from the slopes OCR gives the lines it found (their boxes are turned
+    quadrilaterals): the lines' own tilt. Pairs of boxes guess it with no such start, and may guess wrong when a
+    photo tilts so far that a label's value sits level with the next label (a phone's share poster: 证书编号 over
+    颁发日期). The stated slopes are coarse (whole pixels of the engine's input), so pairs measured from them
+    refine them where a page has enough pairs."""
+    stated = [(_cy(b), b.slope) for b in blocks if b.slope is not None and abs(b.slope) <= _MAX_SLOPE
+              and b.bbox[2] - b.bbox[0] >= _STATED_LENGTH * _level_height(b)]
+    return _smoothed(stated) if len(stated) >= _SLOPE_CHUNK else None
+
+
+def _level_height(block: TextBlock) -> float:
+    """The height of a turned line's print, its box's height less what its slope adds."""
+    return max(_h(block) - abs(block.slope or 0.0) * (block.bbox[2] - block.bbox[0]), 1.0)
+
+
+def _measure_slopes(blocks: list[TextBlock], first: tuple[list[float], list[float]] | None = None
+                    ) -> tuple[list[float], list[float]] | None:
     """The slope down the page, as (heights, slopes). Each round pairs every box with its right neighbour on the
     line the last round's slope predicts, and takes the median of each run of pairs down the page: a pair read
-    across two close rows (labels over values) is outvoted in its run, never carried on down the page."""
-    ys, slopes = [0.0], [_first_slope(blocks)]
+    across two close rows (labels over values) is outvoted in its run, never carried on down the page. The first
+    round starts from the slopes OCR stated for its lines where it gave them (`first`), else from a guess."""
+    ys, slopes = first or ([0.0], [_first_slope(blocks)])
     for _ in range(_SLOPE_ROUNDS):
         pairs = _pairs(blocks, ys, slopes)
         if len(pairs) < _SLOPE_CHUNK:

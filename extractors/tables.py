@@ -135,7 +135,7 @@ _ALIKE, _SAME = 45, 80  # rapidfuzz scores of a row read again: a cut or blurred
 def _scrolled_overlap(previous: list[GridRow], rows: list[GridRow]) -> tuple[int, int]:
     """Where `rows` (OCR'd) repeat the end of `previous`, and how many: (start, count), count 0 when they do
     not. The repeat runs to `previous`'s last row or the one before it (a row cut by the screen's bottom edge);
-    at least two rows, the same but for the first, which the top edge may cut (or cut so much that OCR reads
+    at least two rows, the same (`_same_row`) but for the first, which the top edge may cut (or cut so much that OCR reads
     nothing like it: a row between the rows every screenshot prints above its list and the repeat)."""
     if not previous or not rows or any(r.exact for r in previous + rows):
         return 0, 0
@@ -144,8 +144,8 @@ def _scrolled_overlap(previous: list[GridRow], rows: list[GridRow]) -> tuple[int
     for start in range(min(_CHROME_ROWS, len(rows))):
         for end in (len(previous), len(previous) - 1):
             for count in range(min(end, len(rows) - start), max(best[1], 1), -1):
-                scores = [fuzz.ratio(texts[end - count + i], _compact(rows[start + i])) for i in range(count)]
-                if scores[0] >= _ALIKE and min(scores[1:]) >= _SAME:
+                pairs = [(texts[end - count + i], _compact(rows[start + i])) for i in range(count)]
+                if fuzz.ratio(*pairs[0]) >= _ALIKE and all(_same_row(a, b) for a, b in pairs[1:]):
                     best = (start, count)
                     break
     start, count = best
@@ -153,6 +153,12 @@ def _scrolled_overlap(previous: list[GridRow], rows: list[GridRow]) -> tuple[int
     if count and start - chrome == 1:  # a row between the screen's chrome and the repeat: the repeat's first, cut
         return chrome, count + 1
     return best
+
+
+def _same_row(a: str, b: str) -> bool:
+    """A row read again: alike in its words, and the same in its figures (a table's next person's 险种 rows are
+    alike in their words, never in their figures)."""
+    return fuzz.ratio(a, b) >= _SAME and re.findall(r"\d", a) == re.findall(r"\d", b)
 
 
 def _compact(row: GridRow) -> str:

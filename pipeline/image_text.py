@@ -72,8 +72,9 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
                 ErrorCode.OCR_FAILED, f"the OCR engine failed on page {number} ({type(exc).__name__}: {exc}); try --engine tesseract or re-run"
             ) from exc
         cache.put(key, cached)
-    read = without_watermark(cached.blocks)
-    found = read + _unread_values(rotate_image(image, cached.rotation), cached.model_copy(update={"blocks": read}), engine, cache)
+    upright = rotate_image(image, cached.rotation)
+    read = _unsure_lines_read_again(upright, without_watermark(cached.blocks), engine, cache)
+    found = read + _unread_values(upright, cached.model_copy(update={"blocks": read}), engine, cache)
     blocks = [b.model_copy(update={"text": simplified(b.text)}) for b in found]
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
                 blocks=blocks)
@@ -83,22 +84,53 @@ def _unread_values(upright: np.ndarray, page: CachedOcr, engine: OcrEngine, cach
     """The values a form prints where the page's reading found only their labels (pipeline/form_gaps.py): each
     place cropped and read by itself (cached by the crop), the boxes read surely moved onto the page."""
     out = []
-    for (x0, y0, x1, y1), line_height in unread_value_places(page.blocks, page.width, page.height):
-        crop = np.ascontiguousarray(upright[int(y0):int(y1), int(x0):int(x1)])
-        if crop.shape[0] < 8 or crop.shape[1] < 8:
-            continue
-        key = OcrCache.key_for(crop, f"{engine.version}|value-place")
-        read = cache.get(key)
-        if read is None:
-            try:
-                read = CachedOcr(rotation=0, width=crop.shape[1], height=crop.shape[0], blocks=engine.recognize(crop), oriented=True)
-            except Exception:  # noqa: BLE001 - a second look that fails leaves the page as first read
-                continue
-            cache.put(key, read)
-        out += [b.model_copy(update={"bbox": (b.bbox[0] + int(x0), b.bbox[1] + int(y0), b.bbox[2] + int(x0), b.bbox[3] + int(y0))})
-                for b in read.blocks if b.confidence >= VALUE_SURE and len(b.text.strip()) >= 2 and not _slanted(b)
+    for place, line_height in unread_value_places(page.blocks, page.width, page.height):
+        out += [b for b in _read_crop(upright, place, engine, cache, "value-place") or []
+                if b.confidence >= VALUE_SURE and len(b.text.strip()) >= 2 and not _slanted(b)
                 and abs((b.bbox[3] - b.bbox[1]) - line_height) <= 0.35 * line_height]  # the line's print, not a watermark's
     return out
+
+
+UNSURE_LINE = 0.75  # a line of text read less surely than this is read again from its own crop
+REREAD_GAIN = 0.15  # …and that reading replaces it when it is surer by this much, and sure (VALUE_SURE) throughout
+REREADS_PER_PAGE = 12  # the least sure lines of a page read again, at most
+_LINE_SHAPE = 3.0  # box widths over heights: a line of text, not an icon or a stray mark
+
+
+def _unsure_lines_read_again(upright: np.ndarray, blocks: list[TextBlock], engine: OcrEngine, cache: OcrCache) -> list[TextBlock]:
+    """Lines OCR read with little confidence on the whole page (a crowded console row read as `RP l n g z ).`)
+    read again from a crop of their own, which the engine often reads cleanly; the surer reading replaces the line."""
+    unsure = sorted((b for b in blocks if b.confidence < UNSURE_LINE and len(b.text.strip()) >= 4
+                     and b.bbox[2] - b.bbox[0] >= _LINE_SHAPE * (b.bbox[3] - b.bbox[1])), key=lambda b: b.confidence)
+    again: dict[int, list[TextBlock]] = {}
+    for block in unsure[:REREADS_PER_PAGE]:
+        x0, y0, x1, y1 = block.bbox
+        pad = 0.3 * (y1 - y0)
+        read = [b for b in _read_crop(upright, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), engine, cache, "unsure-line") or []
+                if x0 <= (b.bbox[0] + b.bbox[2]) / 2 <= x1 and y0 <= (b.bbox[1] + b.bbox[3]) / 2 <= y1]
+        if (read and min(b.confidence for b in read) >= VALUE_SURE
+                and sum(b.confidence for b in read) / len(read) >= block.confidence + REREAD_GAIN):
+            again[id(block)] = read
+    return [line for block in blocks for line in again.get(id(block), [block])]
+
+
+def _read_crop(upright: np.ndarray, box: tuple[float, float, float, float], engine: OcrEngine, cache: OcrCache,
+               purpose: str) -> list[TextBlock] | None:
+    """The blocks of one place of the page read by itself (cached by the crop), boxes in page coordinates; None
+    when the place is too small to read or the engine fails (the page stays as first read)."""
+    x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
+    crop = np.ascontiguousarray(upright[y0:max(int(box[3]), y0), x0:max(int(box[2]), x0)])
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return None
+    key = OcrCache.key_for(crop, f"{engine.version}|{purpose}")
+    read = cache.get(key)
+    if read is None:
+        try:
+            read = CachedOcr(rotation=0, width=crop.shape[1], height=crop.shape[0], blocks=engine.recognize(crop), oriented=True)
+        except Exception:  # noqa: BLE001 - a second look that fails leaves the page as first read
+            return None
+        cache.put(key, read)
+    return [b.model_copy(update={"bbox": (b.bbox[0] + x0, b.bbox[1] + y0, b.bbox[2] + x0, b.bbox[3] + y0)}) for b in read.blocks]
 
 
 @lru_cache(maxsize=1)
@@ -181,7 +213,8 @@ def _recognize(image: np.ndarray, read: Callable[[np.ndarray], list[TextBlock]],
     blocks = _recognize_tiled(prepared.image, read)
     if not prepared.homographies:
         return blocks
-    return [b.model_copy(update={"bbox": prepared.to_original(b.bbox)}) for b in blocks]
+    # a box mapped back through a turn or a warp keeps no slope of its own: the lines are levelled by their pairs
+    return [b.model_copy(update={"bbox": prepared.to_original(b.bbox), "slope": None}) for b in blocks]
 
 
 def _recognize_tiled(image: np.ndarray, read: Callable[[np.ndarray], list[TextBlock]]) -> list[TextBlock]:

@@ -92,6 +92,9 @@ class TextBlock(Strict):
     text: str
     bbox: BBox
     confidence: float = Field(ge=0.0, le=1.0)
+    # the line's own slope (dy/dx) as OCR found its box, a turned quadrilateral: a tilted photo's lines are
+    # levelled by it (extractors/lines.level). None where the reader gives level boxes only (a text layer, Tesseract).
+    slope: float | None = None
 
 
 class Table(Strict):

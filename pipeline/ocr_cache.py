@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from pipeline.models import Strict, TextBlock
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: blocks carry their slope
 
 
 class CachedOcr(Strict):

@@ -368,3 +368,25 @@ def test_a_paragraph_s_next_line_does_not_run_on_into_a_labelled_name() -> None:
         ("登记号：2023SR0456789", (200, 660, 800, 720))])
     (fact,) = software_copyright.extract(document)
     assert fact.value["software_name"] == "智慧园区能耗监测与分析管理平台V2.0"
+
+
+def test_a_share_poster_photographed_askew_pairs_each_label_with_its_own_value() -> None:
+    """A phone's share poster photographed in perspective: the values at the right sit a whole row lower than
+    their labels at the left, level with the next label (证书编号 beside 颁发日期's height). Pairs of boxes read that
+    as a slight tilt the other way; the slopes OCR gives its lines tell the tilt, so each label keeps its value."""
+    lines = [("腾讯云", (375, 495, 531, 570), 0.060), ("Tencent Cloud", (382, 552, 514, 583), 0.040),
+             ("恭喜您通过腾讯云认证", (499, 666, 899, 742), 0.060), ("TCE", (577, 853, 792, 968), 0.082),
+             ("EXPERT", (622, 963, 739, 1008), 0.080), ("韩思远", (544, 1106, 804, 1232), 0.078),
+             ("SIYUAN HAN", (557, 1211, 781, 1270), 0.084), ("腾讯云运维专家", (479, 1350, 840, 1444), 0.088),
+             ("Tencent Cloud Certified Expert - Operations", (336, 1405, 984, 1508), 0.096),
+             ("级别", (258, 1499, 345, 1559), 0.112), ("专家级(TCE)", (797, 1553, 1032, 1625), 0.097),
+             ("证书编号", (256, 1584, 404, 1649), 0.101), ("TCEOPS20240711352", (653, 1630, 1047, 1713), 0.101),
+             ("颁发日期", (251, 1671, 400, 1735), 0.100), ("2024.07.11", (825, 1735, 1043, 1802), 0.105),
+             ("到期日期", (247, 1755, 395, 1820), 0.110), ("2027.07.10", (819, 1823, 1038, 1890), 0.105),
+             ("长按识别二维码", (392, 1967, 643, 2044), 0.118), ("查看证书详情·验证真伪", (387, 2023, 732, 2110), 0.127)]
+    page = Page(number=1, width=1413, height=2600, source=TextSource.OCR,
+                blocks=[TextBlock(text=text, bbox=box, confidence=0.99, slope=slope) for text, box, slope in lines])
+    [fact] = ops_certificate.extract(Document(path="IMG_3301.jpg", sha256="0" * 64, file_type=FileType.JPEG, pages=[page]))
+    assert (fact.value["cert_no"], fact.value["issued_on"], fact.value["expires_on"]) == (
+        "TCEOPS20240711352", "2024-07-11", "2027-07-10")
+    assert fact.value["holder"] == "韩思远"

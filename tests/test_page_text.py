@@ -119,6 +119,20 @@ def test_a_value_the_detector_missed_beside_its_label_is_read_again(reader, tmp_
     assert unread_value_places(first_reading, page.width, page.height)  # found as a gap in the first reading
 
 
+def test_a_line_garbled_on_the_crowded_page_is_read_again_from_its_own_crop(reader, tmp_path):
+    """A console's instance rows: on the whole page OCR read one row's region line as `RP l n g z ).`, with little
+    confidence. Read again from a crop of its own, the line reads cleanly, and the surer reading replaces it."""
+    from extractors import cloud_console
+
+    path = blind_document("cloud_console/fresh3_intl_instance_rows_en", "screenshot", tmp_path)
+    document = reader.read(as_file(path))
+    texts = [b.text for b in document.pages[0].blocks]
+    assert any("Nanjing" in t and t.startswith("Region") for t in texts), texts
+    document = document.model_copy(update={"kind": "cloud_console"})
+    regions = {f.value["instance_id"]: f.value["region"] for f in cloud_console.extract(document) if f.name == "cloud_instance"}
+    assert None not in regions.values() and "ap-nanjing" in regions.values(), regions
+
+
 def test_a_label_with_its_value_or_a_line_of_prose_leaves_no_gap():
     from pipeline.form_gaps import unread_value_places
 

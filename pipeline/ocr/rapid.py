@@ -51,7 +51,7 @@ class RapidOcrEngine:
         if result.boxes is None or result.txts is None:
             return []
         return [
-            TextBlock(text=text, bbox=_bbox_of(box), confidence=round(float(min(max(score, 0.0), 1.0)), 4))
+            TextBlock(text=text, bbox=_bbox_of(box), confidence=round(float(min(max(score, 0.0), 1.0)), 4), slope=_slope_of(box))
             for box, text, score in zip(result.boxes, result.txts, result.scores)
             if text.strip()
         ]
@@ -60,3 +60,9 @@ class RapidOcrEngine:
 def _bbox_of(quad: np.ndarray) -> tuple[float, float, float, float]:
     xs, ys = quad[:, 0], quad[:, 1]
     return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+
+
+def _slope_of(quad: np.ndarray) -> float | None:
+    """The mean slope of the quadrilateral's top and bottom edges (corners clockwise from the top left)."""
+    slopes = [(float(b[1] - a[1]) / float(b[0] - a[0])) for a, b in ((quad[0], quad[1]), (quad[3], quad[2])) if b[0] - a[0] > 0]
+    return round(sum(slopes) / len(slopes), 4) if slopes else None
