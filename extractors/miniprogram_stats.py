@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from extractors.field_reading import CONTESTED_CAP, FieldReader, FieldReading, read_document, reading_fact
 from extractors.fields import Reading, make_fact
 from extractors.labels import LabelHit
 from extractors.labels import labels_in_texts as find_labels
 from extractors.layout import BELOW, RIGHT, SAME_BLOCK, Candidate
 from extractors.registry import FunctionExtractor
-from extractors.specs import load_options
+from extractors.specs import load_fields, load_options
 from extractors.tables import document_rows, read_records
 from extractors.values import ValueParseError, normalise, parse_count, parse_date
 from pipeline.models import Document, DocumentKind, Fact, Page, TextBlock
@@ -40,7 +42,49 @@ def options() -> MiniOptions:
 
 
 def extract(document: Document) -> list[Fact]:
-    return daily_series(document) or registered_users(document) + stats_date(document)
+    return daily_series(document) or _users_and_date(document)
+
+
+def _users_and_date(document: Document) -> list[Fact]:
+    """The 累计用户数 and the statistics date. A screen holding several cards with their own figures (a chat of
+    weekly reports, one card a week) gives the newest card's: the one whose statistics date, printed above its
+    figure, is the latest. Cards whose dates cannot be told apart leave the figure to an analyst."""
+    users = registered_users(document)
+    if len({f.value for f in users}) <= 1:
+        return users[:1] + stats_date(document)
+    dated = [(day, fact) for fact in users if (day := _card_date(document, fact)) is not None]
+    days = [day for day, _ in dated]
+    if len(dated) < len(users) or len(set(d.value for d in days)) < len(days):
+        first, rival = users[0], next(f for f in users if f.value != users[0].value)
+        warning = f"also read {rival.value} from another card ({rival.text!r}): check which card is the one meant"
+        return [first.model_copy(update={"confidence": min(first.confidence, CONTESTED_CAP),
+                                         "warnings": [*first.warnings, warning]})] + stats_date(document)
+    day, fact = max(dated, key=lambda pair: pair[0].value)
+    why = f"the newest of {len(users)} cards on the screen, dated {day.value} (the others: " + ", ".join(
+        f"{f.value} of {d.value}" for d, f in dated if f is not fact) + ")"
+    date = reading_fact(document, day, DATE_FACT, NAME, confidence=min(fact.confidence, _NEWEST_CARD_DATE))
+    return [fact.model_copy(update={"evidence": [*fact.evidence, why]}),
+            date.model_copy(update={"evidence": [*date.evidence, why]})]
+
+
+_NEWEST_CARD_DATE = 0.9  # a card's date chosen among several cards' by being the latest
+
+
+def _card_date(document: Document, fact: Fact) -> FieldReading | None:
+    """The statistics date of the card a figure belongs to: the date read nearest above the figure on its page."""
+    page = next(p for p in document.pages if p.number == fact.page)
+    above = [r for r in _date_readings(page) if r.bbox[3] <= fact.bbox[1] + 1]
+    return min(above, key=lambda r: fact.bbox[1] - r.bbox[3], default=None)
+
+
+def _date_readings(page: Page) -> list[FieldReading]:
+    return _field_reader().read_page(page, (options().date_field,)).get(options().date_field, [])
+
+
+@lru_cache(maxsize=1)
+def _field_reader() -> FieldReader:
+    data = load_fields(NAME)
+    return FieldReader(data.fields, data.formats, data.lookalikes)
 
 
 SERIES_CONFIDENCE = 0.95  # a cell placed by its column header, on the row of the latest day
@@ -86,12 +130,7 @@ def _day(cell: str) -> dt.date | None:
 def stats_date(document: Document) -> list[Fact]:
     """The day the figures are for, read by the typed field layer (its label, or the end of a printed range);
     a chart's axis labels (11-14) are no date."""
-    from extractors.field_reading import FieldReader, read_document, reading_fact
-    from extractors.specs import load_fields
-
-    data = load_fields(NAME)
-    reader = FieldReader(data.fields, data.formats, data.lookalikes)
-    found = read_document(reader, document.pages, (options().date_field,)).get(options().date_field)
+    found = read_document(_field_reader(), document.pages, (options().date_field,)).get(options().date_field)
     return [reading_fact(document, found, DATE_FACT, NAME)] if found else []
 
 
@@ -162,7 +201,9 @@ def card_number(page: Page, label: TextBlock, labels: list[TextBlock]) -> tuple[
 
 
 def registered_users(document: Document) -> list[Fact]:
+    """Every 累计用户数 card's figure, in reading order."""
     field = options().count_field
+    facts = []
     for page in document.pages:
         hits = find_labels([b.text for b in page.blocks], NAME)
         labelled = [(b, h) for b, h in zip(page.blocks, hits) if h]
@@ -171,8 +212,8 @@ def registered_users(document: Document) -> list[Fact]:
             for hit in (h for h in block_hits if h.field == field):
                 fact = _users_at(document, page, block, hit, block_hits, labels)
                 if fact is not None:
-                    return [fact]
-    return []
+                    facts.append(fact)
+    return facts
 
 
 def _users_at(document: Document, page: Page, block: TextBlock, hit: LabelHit, block_hits: list[LabelHit],

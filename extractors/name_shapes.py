@@ -5,6 +5,8 @@ suffix; the 个体工商户 forms 经营部/销售部/店/坊/工作室 … only
 The word lists are data (extractors/data/common/shapes.yaml)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import logging
 import re
 import unicodedata
@@ -38,6 +40,7 @@ class NameShapes(_Spec):
     name_leaders: list[str]
     not_names: list[str]
     latin_not_names: list[str]
+    latin_name_leaders: list[str]
     organisation_suffixes: OrganisationSuffixes
     latin_organisation_suffixes: list[str]
     software_version: str
@@ -197,9 +200,9 @@ _CAMEL = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+)([A-Z][a-z]+)(?![A-Za-z])")
 def find_latin_persons(text: str) -> list[NameMention]:
     """Two or three capitalised words that are not certificate vocabulary: ZHANG Wei, Weiqiang Zhang (also run
     together by OCR: WeiqiangZhang). Words that are all pinyin make a strong name."""
-    stop = set(shapes().latin_not_names)
+    stop = set(shapes().latin_not_names) | set(shapes().latin_name_leaders)
     found = []
-    for match in list(_LATIN_NAME.finditer(text)) + list(_CAMEL.finditer(text)):
+    for match in list(_after_leaders(_LATIN_NAME, text)) + list(_CAMEL.finditer(text)):
         words = [w for w in match.groups() if w]
         if any(w.lower().replace("-", "") in stop for w in words) or len("".join(words)) < 4:
             continue
@@ -214,6 +217,17 @@ def find_latin_persons(text: str) -> list[NameMention]:
         value = " ".join(words) if match.re is _LATIN_NAME else match.group(0)
         found.append(NameMention(value, match.start(), match.end(), 0.7 if pinyin else 0.4, latin=True))
     return found
+
+
+def _after_leaders(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The pattern's matches; a match that starts with a word a name follows (Dear Weiqiang Ouyang) is looked
+    for again after that word."""
+    leaders = set(shapes().latin_name_leaders)
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        yield match
+        first = match.group(1)
+        position = match.start(1) + len(first) if first.lower() in leaders else match.end()
 
 
 def find_persons(text: str) -> list[NameMention]:

@@ -96,10 +96,22 @@ def _only(spec: PriorSpec, candidates: list[Candidate], context: PageContext) ->
     """The only value of its type on the page that no other field's label claims (主体类型 有限责任公司 is a type)."""
     chosen = [c for c in candidates if c.found.valid and (spec.script is None or _script(str(c.found.value)) == spec.script)
               and (c.segment.after is None or c.segment.after.field == c.field)]
+    shortest = min((str(c.found.value) for c in chosen), key=len, default="")
+    if all(_with_a_word_after(str(c.found.value), shortest) for c in chosen):
+        chosen = [c for c in chosen if c.found.value == shortest]  # 腾讯云数据库工程师 and …工程师认证: one title
     if len({c.found.value for c in chosen}) == 1:
         where = f"the only {spec.script} value" if spec.script else "the only value"
         for candidate in chosen:
             candidate.add_prior(0.8, f"{where} of its kind on the page")
+
+
+_WORD_AFTER = 2  # Chinese characters a value may be printed with (…工程师认证) and still be the one value
+
+
+def _with_a_word_after(value: str, shorter: str) -> bool:
+    """`value` is `shorter` itself, or `shorter` printed with a short Chinese word after it."""
+    tail = value[len(shorter):]
+    return value.startswith(shorter) and len(tail) <= _WORD_AFTER and bool(re.fullmatch(r"[\u4e00-\u9fff]*", tail))
 
 
 def _last(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:

@@ -81,6 +81,8 @@ class InsuredRow:
     ongoing: bool = False  # insured since a month with no end month: insured in whatever month the list is for
     header: Header | None = None  # the header of the row's table
     status_shown: bool = False  # the row prints a status of its own (正常, 停缴 …)
+    paid: bool = False  # its months are months paid (a 所属期 column, a tick per month), not an end of insurance
+    heads_section: bool = False  # a form's line naming the person (姓名 | 何博宇): the rows after it are theirs
 
     @property
     def exact(self) -> bool:
@@ -303,6 +305,14 @@ class SocialSecurityList(KindExtractor):
             if row is None:
                 continue
             if not (row.name or row.id):
+                section = max((n for n in named if n < i), default=None)
+                if (section is not None and parsed[section].heads_section and (row.months or row.ongoing)
+                        and len(row.row.cells) > 1):
+                    # a person's proof: the rows of their own tables (a note under a table, one line of prose
+                    # however many months it names, is no row of it: 2026年11月起暂停参保)
+                    owner = parsed[section]
+                    out.append(replace(row, name=owner.name, id=owner.id, left=row.left if row.status_shown else owner.left))
+                    continue
                 if not row.insurance or not named:
                     continue
                 owner = parsed[min(named, key=lambda n: (abs(n - i), n > i))]
@@ -322,6 +332,7 @@ class SocialSecurityList(KindExtractor):
         months = tuple(m.value for m in find_months(record.get("month")) if m.role is not RangeRole.START)
         months = months or tuple(sorted({month for cell in record.row.cells if cell.col in month_columns
                                          and _paid(cell.text) for month in [month_columns[cell.col]]}))
+        paid = bool(months)
         until = find_months(record.get("insured_until"))
         months = months or tuple(m.value for m in until[-1:])
         ongoing = bool(find_months(record.get("insured_since"))) and not until and not months  # a paid month says more
@@ -335,7 +346,7 @@ class SocialSecurityList(KindExtractor):
         if record.get("month") and not months:
             problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
         return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header,
-                          bool(status.strip()))
+                          bool(status.strip()), paid, record.form)
 
     # --- facts ------------------------------------------------------------------------------------------------
 
@@ -351,6 +362,9 @@ class SocialSecurityList(KindExtractor):
         warnings: list[str] = []
         if any(r.ongoing for r in people_rows):
             month, month_confidence, _ = self._month_of_document(fields, warnings)
+            paid = max((m for r in people_rows if r.paid for m in r.months), default=None)
+            if paid is not None and (month is None or paid > month):  # a month paid says more than a caption's
+                month, month_confidence = paid, None  # (a proof's 费款所属期 over its first row, 2025-11 of twelve)
             month = month or (months[-1] if months else None)
             latest = [r for r in people_rows if (r.ongoing or month in r.months) and not r.left]
         elif months:

@@ -14,17 +14,24 @@ from pydantic import BaseModel, ConfigDict
 
 from extractors.dates import find_dates
 from extractors.items import MISSING_CONFIDENCE, Item, doubt, item_fact, read_items
-from extractors.name_shapes import software_name
+from extractors.name_shapes import find_organisations, software_name
 from extractors.registry import KindExtractor
 from extractors.shapes import BAD_CHECK_CONFIDENCE, find_identifiers
-from extractors.tables import document_rows, read_records
+from extractors.tables import Header, document_rows, read_records
 from extractors.values import registered_name
 from pipeline.models import Document, DocumentKind, Fact
+
+LIST_OWNER_CONFIDENCE = 0.85  # a list's owner known from the page, not from the row itself
 
 NAME = "software_copyright"
 KIND = DocumentKind.SOFTWARE_COPYRIGHT
 FIELDS = ("reg_no", "cert_no", "software_name", "owner", "completed_on")
 READ = (*FIELDS, "software_title")
+
+
+def _on_its_line(evidence: str) -> bool:
+    """Evidence of a value after its label on its own line (a form's line), not under a column's caption."""
+    return evidence.startswith("label") and ("before it on its line" in evidence or "beside it" in evidence)
 
 
 class CopyrightOptions(BaseModel):
@@ -57,6 +64,8 @@ class SoftwareCopyright(KindExtractor):
                                        self.options.list_min_columns)
         if header is None or "reg_no" not in header.names:
             return []
+        owner = None if "owner" in header.names else self._list_owner(document, header)
+        details = self._details(document)
         facts = []
         for record in records:
             reg_no = record.get("reg_no").replace(" ", "")
@@ -64,19 +73,57 @@ class SoftwareCopyright(KindExtractor):
                 continue
             row = record.row
             date = next((m.value for m in find_dates(record.get("completed_on")) if isinstance(m.value, dt.date)), None)
+            from_detail = date is None and reg_no in details  # the row's detail, opened beside the list
+            if from_detail:
+                date = dt.date.fromisoformat(details[reg_no])
             value = {"reg_no": reg_no, "cert_no": self._number_in(record.get("cert_no")),
                      "software_name": software_name(record.get("software_name")) or None,
-                     "owner": registered_name(record.get("owner")) or None,
+                     "owner": registered_name(record.get("owner")) or (owner[0] if owner else None),
                      "completed_on": date.isoformat() if date else None}
             missing = [k for k in ("software_name", "owner") if value[k] is None]
             confidence = row.placed_confidence()
+            evidence = ["a row of a list of registrations, its cells placed by the header"]
+            if owner is not None and not record.get("owner"):
+                confidence = min(confidence, LIST_OWNER_CONFIDENCE)
+                evidence.append(f"owner: {owner[1]}")
+            if from_detail:
+                evidence.append("completed_on: from the row's detail opened beside the list, naming its 登记号")
             if missing:
                 confidence = min(confidence, MISSING_CONFIDENCE)
             facts.append(Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
-                              bbox=row.bbox, text=row.text, extractor=NAME,
-                              evidence=["a row of a list of registrations, its cells placed by the header"],
+                              bbox=row.bbox, text=row.text, extractor=NAME, evidence=evidence,
                               warnings=[f"not read: {', '.join(missing)}"] if missing else []))
         return facts
+
+    def _details(self, document: Document) -> dict[str, str]:
+        """The completion date of a row whose detail is opened beside a list (a lookup site's 详情 drawer: 登记号 and
+        开发完成日期 each after its label on its line, where the list's header prints its captions over columns), by
+        the registration number it names: one detail per page."""
+        out = {}
+        for page in document.pages:
+            read = self.reader.read_page(page, ("reg_no", "completed_on"))
+            numbers, dates = ({r.value for r in read.get(name, []) if any(_on_its_line(e) for e in r.evidence)}
+                              for name in ("reg_no", "completed_on"))
+            if len(numbers) == 1 and len(dates) == 1:
+                out[numbers.pop()] = dates.pop()
+        return out
+
+    def _list_owner(self, document: Document, header: Header) -> tuple[str, str] | None:
+        """The owner of a list of registrations that has no owner column (an enterprise-lookup site's 软件著作权
+        tab, a company's own inventory), with how it is known: the one company the pages name after an owner's
+        label (著作权人 in a row's detail opened beside the list), else the one company printed above the list (the
+        company page's heading). Two companies there: no owner."""
+        labelled = {registered_name(r.value) for page in document.pages
+                    for r in self.reader.read_page(page, ("owner",)).get("owner", [])
+                    if any(e.startswith("label") for e in r.evidence)}
+        if len(labelled) == 1:
+            return labelled.pop(), "the one company the page names after 著作权人"
+        page = next(p for p in document.pages if p.number == header.row.page)
+        above = {registered_name(m.value) for b in page.blocks if b.bbox[3] <= header.row.bbox[1]
+                 for m in find_organisations(b.text)}
+        if not labelled and len(above) == 1:
+            return above.pop(), "the one company named above the list, the company the page is about"
+        return None
 
     def _number_in(self, cell: str) -> str | None:
         """The certificate number a cell prints (软著登字第14135523号 → 14135523), as printed."""

@@ -278,6 +278,7 @@ class Record:
     row: GridRow
     from_values: frozenset[str]  # roles read from values alone, with no header naming them
     header: Header | None = None  # the header of the record's table
+    form: bool = False  # a form's line of captions and their values (姓名 | 何博宇 | 性别 | 男), not a table's row
 
     def get(self, role: str, default: str = "") -> str:
         return self.values.get(role, default)
@@ -302,13 +303,34 @@ def read_records(rows: Sequence[GridRow], columns: Columns, value_role: ValueRol
     records: list[Record] = []
     current: Header | None = None
     for row in rows:
-        if row is main.row:
+        form = None if row is main.row else _form_line(row, columns)
+        if form is not None:
+            records.append(form)
+        elif row is main.row:
             current = main
         elif header is None and _heads_table(row, current, columns, min_columns):
             current = _header_of(row, rows, columns)
         elif current is not None and not any(row is r for r in current.rows) and not is_header_repeat(row, current, columns):
             records += _records(row, current, value_role, {})
     return main, _join_wrapped(records)
+
+
+def _form_line(row: GridRow, columns: Columns) -> Record | None:
+    """A row naming a person in captions each followed by its value (姓名 | 何博宇 | 性别 | 男; 公民身份号码 | 5101…6917
+    | 社会保障号码 | …), anywhere in the document (a person's block above their own tables): a record of the values
+    whose captions name known columns, the first of each role. A caption of no known column (性别) keeps its value
+    out."""
+    cells = row.cells
+    if len(cells) < 2 or len(cells) % 2 or not _identity(header_role(cells[0].text, columns) or ""):
+        return None
+    captions, values = cells[::2], cells[1::2]
+    if any(header_role(c.text, columns) is not None for c in values):
+        return None  # a value that is itself a caption: a header's row, not a form's
+    found: dict[str, str] = {}
+    for caption, value in zip(captions, values):
+        if (role := header_role(caption.text, columns)) is not None and role not in found:
+            found[role] = value.text
+    return Record(found, row, frozenset(), None, form=True)
 
 
 def _heads_table(row: GridRow, current: Header | None, columns: Columns, min_columns: int) -> bool:

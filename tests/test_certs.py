@@ -390,3 +390,38 @@ def test_a_share_poster_photographed_askew_pairs_each_label_with_its_own_value()
     assert (fact.value["cert_no"], fact.value["issued_on"], fact.value["expires_on"]) == (
         "TCEOPS20240711352", "2024-07-11", "2027-07-10")
     assert fact.value["holder"] == "韩思远"
+
+
+@pytest.mark.parametrize("salutation, holder", [("亲爱的韩思远，您好！", "韩思远"), ("韩思远，您好：", "韩思远"),
+                                                ("Dear Siyuan Han,", "Siyuan Han")])
+def test_the_mail_announcing_a_certificate_names_its_holder_in_its_salutation(salutation: str, holder: str) -> None:
+    """A certification mail prints no holder's label: the person it greets is the holder. Its subject names the
+    title with 认证 after it, its body without: one title."""
+    document = _document("【腾讯云】恭喜您通过腾讯云数据库工程师认证考试", "发给" + holder, salutation,
+                         "恭喜您通过腾讯云认证考试，获得工程师级（TCA）认证证书“腾讯云数据库工程师”。",
+                         "您的证书编号为 2025TCA2268002，颁发日期为2025-06-08，有效期至2028-06-07。", path="mail.png")
+    [fact] = ops_certificate.extract(document)
+    assert (fact.value["holder"], fact.value["title"]) == (holder, "腾讯云数据库工程师")
+    assert (fact.value["issued_on"], fact.value["expires_on"]) == ("2025-06-08", "2028-06-07")
+
+
+def test_a_lookup_site_s_copyright_tab_gives_each_row_the_company_the_page_is_about() -> None:
+    """An enterprise-lookup site's 软件著作权 tab: no owner column; the company is the page's heading. The detail
+    drawer opened on one row adds that row's 开发完成日期."""
+    document = _placed("软件著作权.png", 2880, 1800, [
+        ("南京市云帆软件科技有限公司", (479, 348, 1058, 400)), ("法定代表人：蒋轩艳", (480, 434, 723, 467)),
+        ("软件全称", (2076, 313, 2196, 353)), ("云帆数字孪生可视化系统", (2315, 314, 2623, 352)),
+        ("登记号", (2076, 552, 2169, 594)), ("2014SR044854", (2315, 555, 2533, 590)),
+        ("著作权人", (2077, 712, 2195, 753)), ("南京市云帆软件科技有限公司", (2315, 717, 2674, 750)),
+        ("开发完成日期", (2077, 793, 2247, 832)), ("2014-01-23", (2314, 796, 2481, 831)),
+        ("序号", (283, 943, 353, 987)), ("批准日期", (406, 945, 525, 985)), ("软件全称", (671, 945, 790, 985)),
+        ("登记号", (1656, 945, 1749, 985)),
+        ("1", (285, 1031, 316, 1067)), ("2024-08-30", (409, 1033, 576, 1066)), ("财务报销审批管理系统", (674, 1033, 952, 1066)),
+        ("2024SR1807197", (1659, 1033, 1891, 1066)),
+        ("2", (285, 1122, 316, 1160)), ("2014-03-17", (408, 1124, 576, 1158)), ("云帆数字孪生可视化系统", (674, 1124, 981, 1158)),
+        ("2014SR044854", (1659, 1125, 1875, 1158))])
+    facts = {f.value["reg_no"]: f for f in software_copyright.extract(document)}
+    assert {r: f.value["owner"] for r, f in facts.items()} == {"2024SR1807197": "南京市云帆软件科技有限公司",
+                                                                "2014SR044854": "南京市云帆软件科技有限公司"}
+    assert [facts[r].value["completed_on"] for r in sorted(facts)] == ["2014-01-23", None]
+    assert all(f.confidence <= 0.85 and any("owner" in e for e in f.evidence) for f in facts.values())

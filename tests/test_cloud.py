@@ -292,6 +292,32 @@ def test_users_in_a_list_row_and_a_misread_separator() -> None:
     assert users.confidence < 0.9 and users.warnings
 
 
+def _weekly_cards(*cards: tuple[str | None, str]) -> Document:
+    """A chat of weekly report cards, oldest first: each its 统计时间 (or none) over its 累计用户数 figure."""
+    lines = []
+    for i, (period, users) in enumerate(cards):
+        y = 300 + 900 * i
+        if period is not None:
+            lines += [("统计时间", (80, y, 260, y + 50)), (period, (345, y, 845, y + 50))]
+        lines += [("访问人数", (80, y + 80, 260, y + 130)), ("370", (340, y + 80, 435, y + 130)),
+                  ("累计用户数", (80, y + 230, 300, y + 280)), (users, (335, y + 230, 475, y + 280))]
+    return _document(*lines)
+
+
+def test_several_weekly_cards_give_the_newest_card_s_figure_and_day() -> None:
+    """A WeChat chat of 小程序数据周报 cards: the figure is the newest week's, whichever card prints first."""
+    for cards in ((("2026.11.09-2026.11.15", "3,463"), ("2026.11.16-2026.11.22", "3,537")),
+                  (("2026.11.16-2026.11.22", "3,537"), ("2026.11.09-2026.11.15", "3,463"))):
+        users, day = miniprogram_stats.extract(_weekly_cards(*cards))
+        assert (users.value, day.value) == (3537, "2026-11-22")
+        assert users.confidence >= 0.8 and "newest of 2 cards" in " ".join(users.evidence)
+
+
+def test_cards_with_other_figures_and_no_dates_to_order_them_are_left_to_an_analyst() -> None:
+    users = miniprogram_stats.extract(_weekly_cards((None, "3,463"), (None, "3,537")))[0]
+    assert users.confidence < 0.8 and any("3537" in w for w in users.warnings)
+
+
 def test_no_stats_date_is_invented() -> None:
     document = _document(("累计用户数", (55, 677, 237, 725)), ("5832", (900, 672, 1029, 731)),
                          ("近7日访问人数趋势", (55, 1269, 356, 1312)), ("11-14", (132, 1792, 207, 1829)))

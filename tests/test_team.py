@@ -381,3 +381,31 @@ def test_the_marketplace_a_letter_is_addressed_to_is_never_the_employer() -> Non
             ["兹证明，我司朝阳区晨光商行（个体工商户）2026年10月缴费人员名单如下："], ["1.高志远", "4401061990****1234"]]
     facts = _facts(_ocr_rows(rows, width=600))
     assert "腾讯" not in str(facts.get("social_security_employer") and facts["social_security_employer"].value)
+
+
+def _proof_page(number: int, name: str, id_number: str, status: str, months: list[str], note: str | None = None) -> Page:
+    """One page of a pack of 个人参保证明: the person in captioned cells, their 险种 table, their payments by month."""
+    rows = [["社会保险个人参保缴费证明"], ["打印日期:2026年11月25日"], ["姓名", name, "性别", "女"],
+            ["公民身份号码", id_number, "个人社保号", "9834171273"], ["参保单位", "宁波极光信息技术有限公司"],
+            ["险种", "参保状态", "参保日期", "本单位缴费月数", "累计缴费月数"],
+            *([kind, status, "202001", "54", "108"] for kind in ("职工基本养老保险", "失业保险", "工伤保险")),
+            ["费款所属期", "缴费单位", "缴费基数", "养老", "医疗", "到账状态"],
+            *([month, "宁波极光信息技术有限公司", "17,600.00", "1,408.00", "352.00", "已实缴"] for month in months),
+            ["注:养老、医疗栏为个人缴费部分。"], *([[note]] if note else [])]
+    cells = [TextBlock(text=text, bbox=(40 + 160 * j, 50 + 40 * i, 180 + 160 * j, 80 + 40 * i), confidence=0.99)
+             for i, row in enumerate(rows) for j, text in enumerate(row) if text]
+    return Page(number=number, width=1100, height=1200, source=TextSource.TEXT_LAYER, blocks=cells)
+
+
+def test_a_pack_of_personal_proofs_counts_each_page_s_person_in_the_latest_month_paid() -> None:
+    """One proof per employee: the person is named in captioned cells (姓名 | 林若溪), not in a column, and the rows
+    under it are theirs. The month is the latest paid, not the first under 费款所属期; a leaver's page, whose note
+    names the month they stopped in, is not counted."""
+    months = [f"2026{m:02d}" for m in range(1, 12)]
+    pages = [_proof_page(1, "林若溪", "3502031996****7501", "正常参保", months),
+             _proof_page(2, "陈浩然", "3502031990****1234", "正常参保", months),
+             _proof_page(3, "周雨桐", "3502031992****5678", "暂停参保", months[:-1], "停保原因:解除劳动关系(2026年11月起暂停参保)")]
+    facts = _facts(Document(path="个人参保证明合集.pdf", sha256="0" * 64, file_type=FileType.PDF, pages=pages))
+    assert facts["social_security_month"].value == "2026-11"
+    assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["林若溪", "陈浩然"]
+    assert facts["social_security_headcount"].value == 2 and facts["social_security_headcount"].confidence >= 0.8
