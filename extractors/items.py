@@ -41,6 +41,10 @@ def regions(page: Page, reader: FieldReader, anchors: Sequence[str], bias: float
     return split_at(page, _anchor_points(page, reader, anchors), bias)
 
 
+COLUMN_APART = 6.0  # line heights between anchors of two columns: a list's ids in one column shift with the
+# name printed before them on their line (taiheng-web-01 ins-… | gitlab ins-…), cards stand further apart
+
+
 def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -> list[Page]:
     """Anchors in one column cut the page across (at `bias` of the way from one to the next); anchors in a row or
     a grid (cards) cut it along the empty gutters between their columns and rows; anchors scattered otherwise
@@ -49,7 +53,7 @@ def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -
         return [page]
     heights = sorted(b.bbox[3] - b.bbox[1] for b in page.blocks) or [1.0]
     line = heights[len(heights) // 2]
-    columns = _clusters([p[0] for p in points], 3 * line)
+    columns = _clusters([p[0] for p in points], COLUMN_APART * line)
     rows = _clusters([p[1] for p in points], 2 * line)
     if len(columns) == 1:
         owner = _row_cutter(page, sorted(p[1] for p in points), bias, line)

@@ -236,8 +236,17 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
 
 def _in_sentence(line: Line, at: int) -> bool:
     """A word inside a notice's sentence (This instance has expired and will be isolated soon.) says what may be,
-    not what the item is: a block of eight words or more."""
-    block = next((line.blocks[i].text for i, (start, end) in enumerate(line.spans) if start <= at < end), "")
+    not what the item is: a run of eight words or more. A row of fields set apart by dots or bars (Region North
+    China (Beijing) · Availability zone Beijing Zone 5 · …) is no sentence: each field counts alone."""
+    span = next(((start, end) for start, end in line.spans if start <= at < end), (at, at))
+    block = line.text[span[0]:span[1]]
+    offset = at - span[0]
+    pieces = re.split(r"[·•|｜]", block)
+    start = 0
+    for piece in pieces:
+        if start <= offset <= start + len(piece):
+            return len(piece.split()) >= 8
+        start += len(piece) + 1
     return len(block.split()) >= 8
 
 

@@ -395,3 +395,23 @@ def test_a_lighthouse_list_view_gives_each_instance_its_expiry(tmp_path, session
         assert facts and all(f.value["expires_on"] for f in facts), [f.value for f in facts]
         dates = [f.value["expires_on"] for f in facts]
         assert len(set(dates)) == len(dates)  # no row takes its neighbour's date
+
+
+def test_english_instance_rows_each_keep_their_own_zone_line_and_status() -> None:
+    """Two rows of the international console: each name and id in one block (so the ids stand apart by the
+    names' lengths), one with its status glued on (gitlab ins-57s1vghgRunning), each followed by a zone line of
+    fields set apart by dots, and a region tab bar above the list."""
+    blocks = [("All regions (4)", (294, 232, 409, 262)), ("Beijing (1)", (434, 233, 540, 262)),
+              ("Shanghai (1)", (562, 233, 651, 263)),
+              ("taiheng-web-01 ins-m11rouc9", (560, 725, 974, 759)), ("Running", (980, 728, 1084, 755)),
+              ("Region North China (Beijing) · Availability zone Beijing Zone 5 · Instance type S5.LARGE8(4 vCPU, 8 GiB)",
+               (560, 770, 1968, 808)),
+              ("gitlab ins-57s1vghgRunning", (560, 883, 959, 917)),
+              ("Region East China (Shanghai) · Availability zone Shanghai Zone 2 · Instance type S5.2XLARGE32 (8 vCPU)",
+               (565, 929, 2072, 963)),
+              ("Billing mode Pay-as-you-go· Expiry time -· Created 2024-11-09 20:02:37", (566, 972, 1379, 1003))]
+    document = Document(path="instances.png", sha256="0" * 64, file_type=FileType.PNG, pages=[Page(
+        number=1, width=2400, height=1300, source=TextSource.OCR,
+        blocks=[TextBlock(text=t, bbox=b, confidence=0.98) for t, b in blocks])])
+    facts = {f.value["instance_id"]: (f.value["region"], f.value["status"]) for f in cloud_console.extract(document)}
+    assert facts == {"ins-m11rouc9": ("ap-beijing", "running"), "ins-57s1vghg": ("ap-shanghai", "running")}
