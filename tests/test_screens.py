@@ -3,6 +3,8 @@ that use them: hosting by a running instance, the org chart's organisation and u
 holders in Latin letters matched to the roster by pinyin."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
 from extractors import cloud_console, org_chart
@@ -242,12 +244,13 @@ def test_an_exported_member_list_names_its_organisation_and_none_not_joined() ->
     assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (3, 0, "卓越数字技术")
 
 
-def test_the_app_names_the_organisation_on_its_badged_row() -> None:
+@pytest.mark.parametrize("badge", ["已认证", "已验证"])
+def test_the_app_names_the_organisation_on_its_badged_row(badge: str) -> None:
     """The 企业微信 app's contacts: the organisation's row, an avatar of its first characters, its name and the
-    已认证 badge; department folders with counts make it a contact tree."""
+    已认证 badge (or 已验证, 企业微信's lighter check); department folders with counts make it a contact tree."""
     from extractors.extract import classify_document
 
-    screen = [["15:45"], ["通讯录"], ["我的客户"], ["诚航", "诚航云计算技术", "已认证"], ["总经办(9)"], ["技术部(9)"],
+    screen = [["15:45"], ["通讯录"], ["我的客户"], ["诚航", "诚航云计算技术", badge], ["总经办(9)"], ["技术部(9)"],
               ["市场部(7)"], ["行政人事部(4)"], ["已加入25人，未加入4人"]]
     document = classify_document(_document(screen, "Screenshot_wework.png"))
     assert document.kind is DocumentKind.ORG_CHART
