@@ -82,7 +82,8 @@ _MONEY = re.compile(
     r"(?:人民币|欧元|美元|港元|港币|日元|英镑| ?(?:RMB|CNY|USD|EUR|HKD))?"
 )
 _MONEY_UNIT = re.compile(r"[万亿元圆¥]|人民币|欧元|美元|港元|港币|日元|英镑|RMB|CNY|USD|EUR|HKD|JPY|GBP|(?i:yuan|million)")
-_COUNT = re.compile(r"(?<![\d.\-/:])\d[\d,]*(?:\.\d+)?(?:万|w|W|亿)?(?![\d\-/:.])")  # not a piece of a date, time or id
+_COUNT = re.compile(r"(?<![\d.\-/:])\d[\d,]*(?:\.\d+)?(?:万|w|W|亿)?(?![\d\-/:.%％])")  # not a piece of a date, time or
+# id, and no share (100%)
 
 
 def find_values(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]], lookalikes: Lookalikes) -> list[Found]:

@@ -63,8 +63,8 @@ def _after_words(spec: PriorSpec, candidates: list[Candidate], context: PageCont
 
 
 def _before_words(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:
-    """The value followed, within `window` characters (running on into the next line), by one of `words`: the
-    owner in 南京…公司于二〇二〇年…开发完成, the addressee in 济南…公司：经评估…"""
+    """The value followed, within `window` characters (running on into the next line) and in the same item of a
+    list, by one of `words`: the owner in 南京…公司于二〇二〇年…开发完成, the addressee in 济南…公司：经评估…"""
     for candidate in candidates:
         after = candidate.line.text[candidate.end:]
         following = [line for line in context.lines if line.index == candidate.line.index + 1]
@@ -72,9 +72,12 @@ def _before_words(spec: PriorSpec, candidates: list[Candidate], context: PageCon
             after += following[0].text
         for word in spec.words:
             at = after.find(word)
-            if 0 <= at <= spec.window:
+            if 0 <= at <= spec.window and not _LIST_SEPARATOR.search(after[:at]):
                 candidate.add_prior(1.0, f"followed by {word!r}")
                 break
+
+
+_LIST_SEPARATOR = re.compile(r"[·•|｜;；]")  # items of a list set apart (已加入 20 人 · 未加入 2 人): the next item's words
 
 
 def _own_line(spec: PriorSpec, candidates: list[Candidate], context: PageContext) -> None:

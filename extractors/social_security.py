@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import combinations
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -330,6 +331,8 @@ class SocialSecurityList(KindExtractor):
         name, trailing = person_name(record.get("name"))
         ident = visible_id(trailing + record.get("id_number"))
         months = tuple(m.value for m in find_months(record.get("month")) if m.role is not RangeRole.START)
+        repaired = _repaired_month(record.get("month")) if record.get("month") and not months else None
+        months = months or ((repaired,) if repaired else ())
         months = months or tuple(sorted({month for cell in record.row.cells if cell.col in month_columns
                                          and _paid(cell.text) for month in [month_columns[cell.col]]}))
         paid = bool(months)
@@ -345,6 +348,8 @@ class SocialSecurityList(KindExtractor):
             problems = (f"{cell!r} is not a name (page {record.row.page})" if cell else f"no name on page {record.row.page}",)
         if record.get("month") and not months:
             problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
+        elif repaired:
+            problems += (f"month {record.get('month')!r} read as {repaired}: a dot-matrix 0 read as 8 or 6 (page {record.row.page})",)
         return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header,
                           bool(status.strip()), paid, record.form)
 
@@ -447,6 +452,29 @@ def _stated_count(records: list[Record], fields: dict[str, FieldReading], month:
     if stated is None or (period is not None and period.value != month):
         return None
     return stated.value
+
+
+_DOT_MATRIX = {"8": "0", "6": "0"}  # a dot-matrix print's 0, read as 8 or 6
+_YEARS = range(1990, 2040)
+
+
+def _repaired_month(cell: str) -> str | None:
+    """A month column's cell that reads as no month (282610 for 202610): the one valid month that the fewest
+    repairs of dot-matrix confusions in place give, else None. Never a character added or dropped."""
+    compact = cell.strip()
+    if not re.fullmatch(r"\d{6}", compact) or find_months(compact):
+        return None
+    places = [i for i, c in enumerate(compact) if c in _DOT_MATRIX]
+    for repairs in range(1, len(places) + 1):
+        found = set()
+        for chosen in combinations(places, repairs):
+            chars = [_DOT_MATRIX[c] if i in chosen else c for i, c in enumerate(compact)]
+            year, month = int("".join(chars[:4])), int("".join(chars[4:]))
+            if year in _YEARS and 1 <= month <= 12:
+                found.add(f"{year:04d}-{month:02d}")
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
 
 
 def _payment_months(rows: list[InsuredRow]) -> list[InsuredRow]:

@@ -105,6 +105,7 @@ def _cell_rows(page: Page) -> list[GridRow]:
 
 def _line_rows(page: Page, blocks: list[TextBlock]) -> list[GridRow]:
     exact = not page.read_by_ocr
+    blocks = [piece for block in blocks for piece in _between_rules(block)]
     levelled = blocks if exact else level(blocks, page.width)
     original = {id(moved): block for moved, block in zip(levelled, blocks)}
     rows = []
@@ -113,6 +114,27 @@ def _line_rows(page: Page, blocks: list[TextBlock]) -> list[GridRow]:
         if cells:
             rows.append(GridRow(page.number, 0, cells, exact))
     return rows
+
+
+_RULE = re.compile(r"\s*[|│┃｜]+\s*")  # a table's column rule printed as a character (a dot-matrix print's |)
+
+
+def _between_rules(block: TextBlock) -> list[TextBlock]:
+    """A block holding column rules printed as characters (|282608 | |8669885227|王重兰: two bars, or one at its
+    edge): the cells between them, each with its share of the block's box."""
+    rules = list(_RULE.finditer(block.text))
+    if not rules or (len(rules) == 1 and 0 < rules[0].start() and rules[0].end() < len(block.text)):
+        return [block]  # one bar inside a cell is the cell's own separator (上海|标准型S5 2核4GB), no column rule
+    x0, y0, x1, y1 = block.bbox
+    step = (x1 - x0) / max(len(block.text), 1)
+    out, start = [], 0
+    for rule in [*_RULE.finditer(block.text), None]:
+        end = rule.start() if rule else len(block.text)
+        if block.text[start:end].strip():
+            out.append(block.model_copy(update={"text": block.text[start:end].strip(),
+                                                "bbox": (x0 + start * step, y0, x0 + end * step, y1)}))
+        start = rule.end() if rule else end
+    return out or [block]
 
 
 def document_rows(document: Document) -> list[GridRow]:

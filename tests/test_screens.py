@@ -418,3 +418,17 @@ def test_english_instance_rows_each_keep_their_own_zone_line_and_status() -> Non
         blocks=[TextBlock(text=t, bbox=b, confidence=0.98) for t, b in blocks])])
     facts = {f.value["instance_id"]: (f.value["region"], f.value["status"]) for f in cloud_console.extract(document)}
     assert facts == {"ins-m11rouc9": ("ap-beijing", "running"), "ins-57s1vghg": ("ap-shanghai", "running")}
+
+
+def test_the_desktop_client_s_contacts_state_the_not_joined_before_their_words() -> None:
+    """企业微信's desktop 通讯录: the breadcrumb's chevron read as a comma (组织架构，华宏智能科技), the root's count
+    including the not joined, and a notice stating them before its words (2位成员尚未加入); a share (100%) is no
+    count, and the joined count of '已加入 20 人·未加入2人' is another item of the list, not the not-joined."""
+    first = _document([["华宏智能科技34人", "", "", "", "管理"], ["组织架构，华宏智能科技"], ["2位成员尚未加入"], [],
+                       ["客户成功部", "", "", "7 >"], [], ["市场部", "", "", "9 >"], [], ["研发中心", "", "", "9 >"]], "wecom.png")
+    facts = {f.name: f.value for f in org_chart.extract(first)}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (32, 2, "华宏智能科技")
+    second = _document([["云栖信息"], ["组织架构，云栖信息"], ["已加入 20 人·未加入2人"], ["研发中心", "", "", "(5) >"],
+                        ["激活率", "100%"]], "wecom.png")
+    facts = {f.name: f.value for f in org_chart.extract(second)}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (20, 2, "云栖信息")

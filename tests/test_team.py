@@ -409,3 +409,28 @@ def test_a_pack_of_personal_proofs_counts_each_page_s_person_in_the_latest_month
     assert facts["social_security_month"].value == "2026-11"
     assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["林若溪", "陈浩然"]
     assert facts["social_security_headcount"].value == 2 and facts["social_security_headcount"].confidence >= 0.8
+
+
+def test_a_dot_matrix_print_with_its_rules_as_characters_and_its_zeros_read_as_eights() -> None:
+    """A counter's dot-matrix 缴费明细: OCR reads each row as a few blocks holding the print's | rules, and the
+    print's 0 as 8 or 6 (282610 for 202610). The cells between the rules are the row's; a month cell repaired in
+    place to its one valid month counts, with a note."""
+    header = [("所属期", 40, 140), ("个人编号", 160, 300), ("姓名", 320, 400), ("身份证号码", 420, 640), ("缴费基数", 660, 780),
+              ("状态", 800, 860)]
+    people = [("282609", "8669885227|王重兰", "320105********5096", "17887.00", "正常"),
+              ("282610", "8669885227|王重兰", "320105********5096", "0.00", "减员"),
+              ("282610", "2684571386|李娟博", "320105*******2022", "17563.08", "正常"),
+              ("282616", "4759695455|苏宇平", "320105********7581", "14821.00", "正常")]
+    blocks = [TextBlock(text="单位名称:南京市微澜网络科技有限责任公司沈阳分公司", bbox=(40, 10, 500, 40), confidence=0.95)]
+    blocks += [TextBlock(text=text, bbox=(x0, 50, x1, 80), confidence=0.95) for text, x0, x1 in header]
+    for i, (month, number_name, id_number, base, status) in enumerate(people, 1):
+        y = 50 + 40 * i
+        blocks += [TextBlock(text=f"|{month} |", bbox=(30, y, 150, y + 30), confidence=0.95),
+                   TextBlock(text=f"|{number_name}", bbox=(150, y, 410, y + 30), confidence=0.95),
+                   TextBlock(text=f"{id_number}|", bbox=(420, y, 650, y + 30), confidence=0.95),
+                   TextBlock(text=f"| {base}|{status}|", bbox=(655, y, 870, y + 30), confidence=0.95)]
+    facts = _facts(Document(path="scan.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                            pages=[Page(number=1, width=1400, height=600, source=TextSource.OCR, blocks=blocks)]))
+    assert facts["social_security_month"].value == "2026-10"
+    assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["李娟博", "苏宇平"]
+    assert facts["social_security_headcount"].confidence < 0.8 and any("dot-matrix" in w for w in facts["social_security_headcount"].warnings)
