@@ -267,3 +267,10 @@ def test_a_published_list_of_certified_companies_gives_one_certificate_per_row()
         ("杭州云谷数据科技有限公司", "GR202533000118", "2025-12-19", "2028-12-18", "high_tech_enterprise"),
         ("宁波海曙智联信息技术有限公司", "GR202533000125", "2025-12-19", "2028-12-18", "high_tech_enterprise")]
     assert all(f.confidence >= 0.8 and any("printed once for every row" in e for e in f.evidence) for f in facts)
+
+
+def test_an_electronic_certificate_in_a_government_app_numbered_by_its_own_label() -> None:
+    """A 电子证照's detail page in the province's app: the number after 证照编号, the app's own label."""
+    fact = _one("证照详情", "高新技术企业证书", "持证主体：上海市墨客软件科技有限公司", "证照编号：GR202331001890",
+                "发证日期：2023-12-06", "有效期至：2026-12-05")
+    assert (fact.value["cert_no"], fact.value["issued_on"], fact.value["expires_on"]) == ("GR202331001890", "2023-12-06", "2026-12-05")
