@@ -425,3 +425,11 @@ def test_a_lookup_site_s_copyright_tab_gives_each_row_the_company_the_page_is_ab
                                                                 "2014SR044854": "南京市云帆软件科技有限公司"}
     assert [facts[r].value["completed_on"] for r in sorted(facts)] == ["2014-01-23", None]
     assert all(f.confidence <= 0.85 and any("owner" in e for e in f.evidence) for f in facts.values())
+
+
+def test_a_deck_s_closing_slide_with_a_telephone_number_is_no_certificate() -> None:
+    """A company deck's last page: a large 谢谢观看 and the service line. A telephone number set out as such
+    (400-639-2805) numbers no certificate, so the page holds none."""
+    document = _placed("deck.jpg", 1920, 1080, [("谢谢观看", (700, 380, 1220, 520)), ("联系我们", (820, 620, 1100, 660)),
+                                                ("400-639-2805", (800, 690, 1120, 730)), ("腾讯云合作伙伴", (780, 760, 1140, 800))])
+    assert ops_certificate.extract(document) == []
