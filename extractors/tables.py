@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from extractors.cell_values import LIST_NUMBER
 from extractors.lines import caption_span, group_lines, join_pieces, level, normalise_line, union
-from pipeline.models import BBox, Document, Page, TextBlock, TextSource
+from pipeline.models import BBox, Document, Page, TextBlock, TextSource, centre_in
 
 HEADER_FUZZ = 88.0  # rapidfuzz score for a header cell read with a wrong character
 _HEADER_EXTRA = 6  # characters a header cell may hold beyond its label (单位缴纳(元), 身份证号码/护照号)
@@ -83,15 +83,10 @@ def grid_rows(page: Page) -> list[GridRow]:
                           for j, text in enumerate(cells) if text and text.strip())
             if found:
                 rows.append(GridRow(page.number, 0, found, True))
-    loose = [b for b in page.blocks if not any(_within(b.bbox, box) for box in inside)]
+    loose = [b for b in page.blocks if not any(centre_in(b.bbox, box) for box in inside)]
     rows += _line_rows(page, loose)
     rows.sort(key=lambda r: (r.bbox[1] + r.bbox[3]) / 2)
     return [GridRow(r.page, i, r.cells, r.exact) for i, r in enumerate(rows)]
-
-
-def _within(inner: BBox, outer: BBox) -> bool:
-    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
-    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
 
 
 def _cell_rows(page: Page) -> list[GridRow]:
@@ -128,7 +123,7 @@ def _between_rules(block: TextBlock) -> list[TextBlock]:
     x0, y0, x1, y1 = block.bbox
     step = (x1 - x0) / max(len(block.text), 1)
     out, start = [], 0
-    for rule in [*_RULE.finditer(block.text), None]:
+    for rule in [*rules, None]:
         end = rule.start() if rule else len(block.text)
         if block.text[start:end].strip():
             out.append(block.model_copy(update={"text": block.text[start:end].strip(),

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
 from pipeline.form_gaps import SURE as VALUE_SURE, unread_value_places
-from pipeline.models import ErrorCode, Page, TextBlock, TextSource
+from pipeline.models import ErrorCode, Page, TextBlock, TextSource, centre_in
 from pipeline.ocr import OcrEngine
 from pipeline.ocr_cache import CachedOcr, OcrCache
 from pipeline.preprocess import describe, prepare
@@ -88,13 +88,9 @@ def _unread_values(upright: np.ndarray, page: CachedOcr, engine: OcrEngine, cach
         out += [b for b in _read_crop(upright, place, engine, cache, "value-place") or []
                 if b.confidence >= VALUE_SURE and len(b.text.strip()) >= 2 and not _slanted(b)
                 and abs((b.bbox[3] - b.bbox[1]) - line_height) <= 0.35 * line_height  # the line's print, not a watermark's
-                and not any(_centre_inside(b.bbox, other.bbox) for other in page.blocks)]  # a box read the first time
+                and not any(centre_in(b.bbox, other.bbox) for other in page.blocks)]  # a box read the first time
     return out
 
-
-def _centre_inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
-    x, y = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
-    return outer[0] <= x <= outer[2] and outer[1] <= y <= outer[3]
 
 
 UNSURE_LINE = 0.75  # a line of text read less surely than this is read again from its own crop

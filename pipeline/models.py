@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 BBox = tuple[float, float, float, float]
 
 
+def centre_in(inner: BBox, outer: BBox) -> bool:
+    """Whether the centre of box `inner` lies in box `outer`."""
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
+
+
 class FileType(StrEnum):
     PDF = "pdf"
     PNG = "png"

@@ -16,7 +16,15 @@ import pypdfium2 as pdfium
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
-from pipeline.models import BBox, ErrorCode, Page, Table, TextBlock, TextSource
+from pipeline.models import (
+    BBox,
+    ErrorCode,
+    Page,
+    Table,
+    TextBlock,
+    TextSource,
+    centre_in,
+)
 
 _GARBAGE = re.compile(r"\(cid:\d+\)|\ufffd|/gid\d+|/g\d{2,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -188,7 +196,7 @@ def _with_pictures(page: pdfium.PdfPage, read: Page, dpi: int, limits: IngestLim
         box = (max(left, 0.0), max(height - top, 0.0), min(right, width), min(height - bottom, height))
         if (box[2] - box[0]) * (box[3] - box[1]) < PICTURE_SHARE * width * height:
             continue
-        inside = sum(len(b.text) for b in read.blocks if _centre_in(b.bbox, box))
+        inside = sum(len(b.text) for b in read.blocks if centre_in(b.bbox, box))
         if inside <= PICTURE_TEXT:
             boxes.append(box)
     if not boxes:
@@ -205,11 +213,6 @@ def _with_pictures(page: pdfium.PdfPage, read: Page, dpi: int, limits: IngestLim
                              slope=b.slope * sy / sx if b.slope is not None and sx else None)
                    for b in picture.blocks]
     return read.model_copy(update={"blocks": blocks, "source": TextSource.MIXED})
-
-
-def _centre_in(inner: BBox, outer: BBox) -> bool:
-    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
-    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
 
 
 def _ocr_rendered(page: pdfium.PdfPage, number: int, dpi: int, limits: IngestLimits, ocr: PageOcr) -> Page:
