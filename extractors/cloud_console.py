@@ -6,7 +6,9 @@ region's status, region and expiry are read from its words (extractors/data/clou
 company, shown once for the page, goes to every instance."""
 from __future__ import annotations
 
+import math
 import re
+from statistics import median
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -61,19 +63,29 @@ class CloudConsole(KindExtractor):
         for page in document.pages:
             lines = page_lines(page)  # read once per page, and its expiry captions found once, for all its instances
             screen = Screen(lines, self._captions(lines))
-            points = [p for _, p, _ in self._ids(lines)]
-            for region in split_at(page, points, ROW_BIAS):
-                found = self._ids(page_lines(region))
+            placed = {value: point for value, point, _ in self._ids(lines)}
+            for region in split_at(page, list(placed.values()), ROW_BIAS):
+                # the region's instance: the id printed where the page places it (an id a card elsewhere repeats
+                # is not this region's, though printed in it)
+                found = [(value, placed[value], repaired) for value, places in self._printings(page_lines(region)).items()
+                         for point, repaired in places[:1] if any(math.dist(p, placed[value]) < 1.0 for p, _ in places)]
                 if found:
                     facts.append(self._instance(document, screen, region, *found[0], subject))
         return _distinct(facts)
 
     def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float], bool]]:
-        """The instance ids printed on the lines, each with its centre and whether OCR's capitals were repaired in
-        it; an id with one character OCR could not read only on a line where no whole id is printed."""
+        """The instance ids printed on the lines, each with the centre of its place (_in_the_list) and whether
+        OCR's capitals were repaired in it."""
+        printed = self._printings(lines)
+        return [(value, *_in_the_list(places, [p[0][0] for other, ps in printed.items() if other != value for p in ps[:1]]))
+                for value, places in printed.items()]
+
+    def _printings(self, lines: list[Line]) -> dict[str, list[tuple[tuple[float, float], bool]]]:
+        """Each instance id printed on the lines, with every printing's centre and whether OCR's capitals were
+        repaired in it; an id with one character OCR could not read only on a line where no whole id is printed."""
         whole, smudged = re.compile(self.options.instance_id), re.compile(self.options.smudged_instance_id)
-        out: dict[str, tuple[tuple[float, float], bool]] = {}
-        in_address: dict[str, tuple[tuple[float, float], bool]] = {}
+        out: dict[str, list[tuple[tuple[float, float], bool]]] = {}
+        in_address: dict[str, list[tuple[tuple[float, float], bool]]] = {}
         for line in lines:
             for match in list(whole.finditer(line.text)) or list(smudged.finditer(line.text)):
                 prefix = "lhins" if match.group("prefix").lower() != "ins" else "ins"
@@ -84,10 +96,10 @@ class CloudConsole(KindExtractor):
                 # the browser's address bar (…/detail?id=ins-…) is no place of the instance's on the screen, when
                 # the page prints the id elsewhere
                 found = in_address if in_web_address(line.text, match.start(), match.end()) else out
-                found.setdefault(f"{prefix}-{suffix}", (((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
-                                                        suffix != printed.replace("I", "l").lower()))
-        out.update({value: place for value, place in in_address.items() if value not in out})
-        return [(value, point, repaired) for value, (point, repaired) in out.items()]
+                found.setdefault(f"{prefix}-{suffix}", []).append((((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                                                                   suffix != printed.replace("I", "l").lower()))
+        out.update({value: places for value, places in in_address.items() if value not in out})
+        return out
 
     def _subject(self, document: Document) -> FieldReading | None:
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
@@ -99,10 +111,23 @@ class CloudConsole(KindExtractor):
         billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
         if nearest_word(region, point, billing) == "pay_as_you_go":
             return None
-        for line in page_lines(region):
-            found = self._date_after_expiry_word(line.text)
-            if found is not None:
-                return found
+        # the line naming an expiry nearest the id, counted in lines, then across: a row cut across the page may
+        # hold a card's 云硬盘 · 2026-12-10 到期 beside the instance's own
+        lines = page_lines(region)
+        own = line_of(lines, point) if lines else 0
+        named = []
+        for at, line in enumerate(lines):
+            # the whole line, else each of its blocks (a line run across two columns: 2028-09-11 到期 | 登录 续费 |
+            # 云数据库MySQL · 2026-12-13 到期 names two expiries, each its own)
+            pieces = [(line.text, line.bbox)] + [(line.text[a:b], line.blocks[i].bbox) for i, (a, b) in enumerate(line.spans)]
+            for text, box in pieces:
+                found = self._date_after_expiry_word(text)
+                if found is not None:
+                    named.append((abs(at - own), max(box[0] - point[0], point[0] - box[2], 0.0), found))
+                    if text is line.text:
+                        break
+        if named:
+            return min(named)[2]
         return self._expiry_column(region, screen, point)
 
     def _date_after_expiry_word(self, text: str) -> str | None:
@@ -208,6 +233,15 @@ def _is_caption(piece: str, word: str, span: tuple[int, int]) -> bool:
 def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:
     """A value's box under a header cell: across it, give or take a line height."""
     return box[0] < header[2] + height and header[0] - height < box[2]
+
+
+def _in_the_list(places: list[tuple[tuple[float, float], bool]], others: list[float]) -> tuple[tuple[float, float], bool]:
+    """Where an id printed more than once stands: in the list, in the column the other ids are printed in (the
+    console home's 即将到期 card repeats one of its 我的资源 list); alone on its page, where it is first printed."""
+    if len(places) == 1 or not others:
+        return places[0]
+    column = median(others)
+    return min(places, key=lambda place: abs(place[0][0] - column))
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:

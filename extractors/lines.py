@@ -223,7 +223,7 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
         lowered = line.text.lower()
         for key, words in table.items():
             for word in words:
-                at = lowered.find(word.lower())
+                at = _word_at(lowered, word.lower())
                 if at < 0 or _in_sentence(line, at):
                     continue
                 box = line.bbox_of(at, at + len(word))
@@ -232,6 +232,16 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
                 if best is None or ranked < best[0]:
                     best = (ranked, key)
     return best[1] if best else None
+
+
+def _word_at(text: str, word: str) -> int:
+    """Where `word` is printed in `text`, -1 if nowhere. A Latin word runs on into no further letters: Expired in
+    "ExpiredTime": null (the API's field name) is no status."""
+    at = text.find(word)
+    while at >= 0 and word[-1:].isascii() and word[-1:].isalpha() and text[at + len(word):at + len(word) + 1].isascii() \
+            and text[at + len(word):at + len(word) + 1].isalpha():
+        at = text.find(word, at + 1)
+    return at
 
 
 def _in_sentence(line: Line, at: int) -> bool:

@@ -200,6 +200,26 @@ def card_number(page: Page, label: TextBlock, labels: list[TextBlock]) -> tuple[
     return None
 
 
+_UNITS = "万wW亿"
+# A figure a sentence states for the label just before it: 累计用户数为1,427人，较上周… / 累计用户数达到1.2万. A word
+# of change or aim between them (突破, 增加, 目标) makes the figure something else's.
+_STATED_FIGURE = re.compile(r"(?:为|是|达到|达|共|共计|约)?\s*(\d[\d,.]*\s*[万wW亿]?)(?:人|位|名)?(?![\d.])")
+
+
+def _figure_in_sentence(rest: str) -> str:
+    stated = _STATED_FIGURE.match(rest)
+    return stated.group(1) if stated else ""
+
+
+def _unit_wrapped_below(page: Page, block: TextBlock) -> str:
+    """The unit of a figure that ends a line of prose, when the text wraps and the next line starts with it
+    (…累计用户数19.6 / 万，本周访问人数…): the line just below, starting where this one starts."""
+    height = _height(block)
+    below = [b for b in page.blocks if 0 <= b.bbox[1] - block.bbox[3] < height and abs(b.bbox[0] - block.bbox[0]) < height]
+    first = normalise(min(below, key=lambda b: b.bbox[1]).text)[:1] if below else ""
+    return first if first in _UNITS else ""
+
+
 def registered_users(document: Document) -> list[Fact]:
     """Every 累计用户数 card's figure, in reading order."""
     field = options().count_field
@@ -220,7 +240,9 @@ def _users_at(document: Document, page: Page, block: TextBlock, hit: LabelHit, b
               labels: list[TextBlock]) -> Fact | None:
     following = [h.start for h in block_hits if h.start >= hit.end]
     rest = normalise(block.text)[hit.end:min(following, default=None)].lstrip(":：")
-    readings = parse_users(rest) if rest else []
+    if rest and not following and rest[-1].isdigit():
+        rest += _unit_wrapped_below(page, block)
+    readings = (parse_users(rest) or parse_users(_figure_in_sentence(rest))) if rest else []
     found = card_number(page, block, labels)
     if readings and not (len(rest) == 1 and found is not None):
         return make_fact(document, page, Candidate(rest, (block,), SAME_BLOCK), readings[0], NAME)

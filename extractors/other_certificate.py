@@ -31,13 +31,19 @@ class OtherCertificate(KindExtractor):
         return [item_fact(document, NAME, _holder(item), FIELDS, NAME, required=("issuer", "title", "holder")) for item in items]
 
 
+def _labelled(reading) -> bool:
+    """A title its label names (资格名称：程序员) is the certificate's, whatever heading it prints above."""
+    return any(e.startswith("label") for e in reading.evidence)
+
+
 def _holder(item: Item) -> Item:
     """A person holds a personal certificate; an organisation an ISO or company award certificate: the one read
-    with more confidence. An award's title in quotes, or a heading ending in 证书, stands for the title when read
-    as surely; an issuer named by brand after its label, for an issuer read by no company name."""
+    with more confidence. An award's title in quotes, or a heading ending in 证书, stands for a title no label
+    names when read as surely; an issuer named by brand after its label, for an issuer read by no company name."""
     fields = dict(item.fields)
     for other in (fields.pop("quoted_title", None), fields.pop("heading_title", None)):
-        if other is not None and (fields.get("title") is None or other.confidence >= fields["title"].confidence):
+        title = fields.get("title")
+        if other is not None and (title is None or (not _labelled(title) and other.confidence >= title.confidence)):
             fields["title"] = other
     brand = fields.pop("issuer_brand", None)
     if "issuer" not in fields and brand is not None:

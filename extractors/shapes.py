@@ -118,7 +118,7 @@ def find_identifiers(text: str, formats: list[IdFormat], lookalikes: Lookalikes)
     upper = _DASHES.sub("-", text.upper())
     found = []
     for run in _PREFIXED_RUN.finditer(upper):
-        start, printed = run.start(), run.group(0)
+        start, printed = _after_numero(run.start(), run.group(0))
         reading = match_formats(printed, formats, lookalikes)
         if not reading.valid and not printed[0].isascii():
             start, printed = start + 1, printed[1:]
@@ -132,8 +132,18 @@ def runs(text: str) -> list[IdReading]:
     """Every identifier-like run holding digits, as printed and unvalidated (for a labelled value that fits no
     format)."""
     upper = _DASHES.sub("-", text.upper())
-    return [IdReading(m.group(0), False, False, m.start(), m.end(), 0.0) for m in _RUN.finditer(upper)
-            if sum(c.isdigit() for c in m.group(0)) >= 2]  # a word is not a number
+    return [IdReading(printed, False, False, start, m.end(), 0.0) for m in _RUN.finditer(upper)
+            for start, printed in [_after_numero(m.start(), m.group(0))]
+            if sum(c.isdigit() for c in printed) >= 2]  # a word is not a number
+
+
+_NUMERO = re.compile(r"NO(?=\d)")  # № (NFKC: No), or No set tight against the digits: the number's mark, not its start
+
+
+def _after_numero(start: int, printed: str) -> tuple[int, str]:
+    """A run read with the numero sign glued to its digits (№2025TCP1060782 read `No2025TCP1060782`) starts after it."""
+    mark = _NUMERO.match(printed)
+    return (start + mark.end(), printed[mark.end():]) if mark and len(printed) - mark.end() >= 5 else (start, printed)
 
 
 # ------------------------------------------------------------------------------------------------ USCC, 注册号

@@ -330,8 +330,9 @@ class SocialSecurityList(KindExtractor):
     def _insured_row(self, record: Record, month_columns: dict[int, str]) -> InsuredRow | None:
         name, trailing = person_name(record.get("name"))
         ident = visible_id(trailing + record.get("id_number"))
-        months = tuple(m.value for m in find_months(record.get("month")) if m.role is not RangeRole.START)
-        repaired = _repaired_month(record.get("month")) if record.get("month") and not months else None
+        printed = insured_month_text(record)
+        months = tuple(m.value for m in find_months(printed) if m.role is not RangeRole.START)
+        repaired = _repaired_month(printed) if printed and not months else None
         months = months or ((repaired,) if repaired else ())
         months = months or tuple(sorted({month for cell in record.row.cells if cell.col in month_columns
                                          and _paid(cell.text) for month in [month_columns[cell.col]]}))
@@ -346,10 +347,10 @@ class SocialSecurityList(KindExtractor):
         if name is None and (ident or record.get("name")):
             cell = record.get("name")
             problems = (f"{cell!r} is not a name (page {record.row.page})" if cell else f"no name on page {record.row.page}",)
-        if record.get("month") and not months:
-            problems += (f"month {record.get('month')!r} unreadable (page {record.row.page})",)
+        if printed and not months:
+            problems += (f"month {printed!r} unreadable (page {record.row.page})",)
         elif repaired:
-            problems += (f"month {record.get('month')!r} read as {repaired}: a dot-matrix 0 read as 8 or 6 (page {record.row.page})",)
+            problems += (f"month {printed!r} read as {repaired}: a dot-matrix 0 read as 8 or 6 (page {record.row.page})",)
         return InsuredRow(name, ident, months, record.get("insurance"), left, record.row, problems, ongoing, record.header,
                           bool(status.strip()), paid, record.form)
 
@@ -361,7 +362,7 @@ class SocialSecurityList(KindExtractor):
         if not people_rows:
             return []
         header = people_rows[0].header
-        if header is None or "month" not in header.names:
+        if header is None or not header.names & {"month", "paid_month"}:
             people_rows = _payment_months(people_rows)
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
@@ -436,10 +437,15 @@ class SocialSecurityList(KindExtractor):
                     evidence=["table read by " + ("its header" if "header" in text else "content")])
 
 
+def insured_month_text(record: Record) -> str:
+    """The month a row's person is insured in: the period its payment is for, else the month it was paid in."""
+    return record.get("month") or record.get("paid_month")
+
+
 def _counts_by_month(records: list[Record]) -> list[tuple[str, int, Record]]:
     """A table of months and counts (参保人数 by 费款所属期): (month, count, its row)."""
     return [(m.value, int(c.group(0)), r) for r in records if (c := re.search(r"\d+", r.get("count")))
-            for m in find_months(r.get("month"))[-1:]]
+            for m in find_months(insured_month_text(r))[-1:]]
 
 
 def _stated_count(records: list[Record], fields: dict[str, FieldReading], month: str) -> int | None:

@@ -125,9 +125,13 @@ def _between_rules(block: TextBlock) -> list[TextBlock]:
     out, start = [], 0
     for rule in [*rules, None]:
         end = rule.start() if rule else len(block.text)
-        if block.text[start:end].strip():
-            out.append(block.model_copy(update={"text": block.text[start:end].strip(),
-                                                "bbox": (x0 + start * step, y0, x0 + end * step, y1)}))
+        cell = block.text[start:end]
+        if cell.strip():
+            lead = len(cell) - len(cell.lstrip())
+            sure = block.character_confidences
+            out.append(block.model_copy(update={
+                "text": cell.strip(), "bbox": (x0 + start * step, y0, x0 + end * step, y1),
+                "character_confidences": sure[start + lead:start + lead + len(cell.strip())] if sure else None}))
         start = rule.end() if rule else end
     return out or [block]
 

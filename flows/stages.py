@@ -6,6 +6,7 @@ from pathlib import Path
 
 from extractors.application import Application, application_facts, is_application, read_application
 from extractors.extract import bundle_facts, classify_document, extract_document, number_facts
+from extractors.unsure_characters import doubt_unsure_characters
 from pipeline.config import Settings
 from pipeline.errors import EvidenceError, UsageError
 from pipeline.ingest import IngestedBundle, ingest_bundle
@@ -53,7 +54,7 @@ def extract_facts(documents: list[Document], application: Application | None, ap
         facts.append(unread)
     if application is not None:
         facts.extend(application_facts(application, application_path))
-    return classified, number_facts(facts), errors
+    return classified, number_facts(doubt_unsure_characters(classified, facts)), errors
 
 
 def unread_documents(documents: list[Document]) -> Fact | None:

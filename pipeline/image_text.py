@@ -12,9 +12,10 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
-from pipeline.form_gaps import SURE as VALUE_SURE, unread_value_places
+from pipeline.form_gaps import SURE as VALUE_SURE, unread_cell_places, unread_value_places
 from pipeline.models import ErrorCode, Page, TextBlock, TextSource, centre_in
 from pipeline.ocr import OcrEngine
+from pipeline.ocr.registry import LineReader
 from pipeline.ocr_cache import CachedOcr, OcrCache
 from pipeline.preprocess import describe, prepare
 
@@ -75,22 +76,48 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
     upright = rotate_image(image, cached.rotation)
     read = _unsure_lines_read_again(upright, without_watermark(cached.blocks), engine, cache)
     found = read + _unread_values(upright, cached.model_copy(update={"blocks": read}), engine, cache)
-    blocks = [b.model_copy(update={"text": simplified(b.text)}) for b in found]
+    blocks = [_with_text(b, simplified(b.text)) for b in found]
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
                 blocks=blocks)
 
 
+def _with_text(block: TextBlock, text: str) -> TextBlock:
+    """The block with its text respelled; its characters' confidences kept only while they still line up."""
+    kept = block.character_confidences if block.character_confidences and len(text) == len(block.text) else None
+    return block.model_copy(update={"text": text, "character_confidences": kept})
+
+
 def _unread_values(upright: np.ndarray, page: CachedOcr, engine: OcrEngine, cache: OcrCache) -> list[TextBlock]:
-    """The values a form prints where the page's reading found only their labels (pipeline/form_gaps.py): each
-    place cropped and read by itself (cached by the crop), the boxes read surely moved onto the page."""
-    out = []
+    """The values a form prints where the page's reading found only their labels, and the cells a table row lacks
+    under its neighbours' (pipeline/form_gaps.py): each place cropped and read by itself (cached by the crop), the
+    boxes read surely moved onto the page."""
+    out: list[TextBlock] = []
     for place, line_height in unread_value_places(page.blocks, page.width, page.height):
         out += [b for b in _read_crop(upright, place, engine, cache, "value-place") or []
                 if b.confidence >= VALUE_SURE and len(b.text.strip()) >= 2 and not _slanted(b)
                 and abs((b.bbox[3] - b.bbox[1]) - line_height) <= 0.35 * line_height  # the line's print, not a watermark's
                 and not any(centre_in(b.bbox, other.bbox) for other in page.blocks)]  # a box read the first time
+    for place, line_height in unread_cell_places(page.blocks, page.width, page.height):
+        if any(centre_in(b.bbox, place) for b in out):
+            continue  # a form's value beside its label, read already
+        cell = _read_cell(upright, place, line_height, engine, cache)
+        if cell is not None and cell.confidence >= VALUE_SURE and len(cell.text.strip()) >= 2:
+            out.append(cell)
     return out
 
+
+def _read_cell(upright: np.ndarray, cell: tuple[float, float, float, float], line_height: float, engine: OcrEngine,
+               cache: OcrCache) -> TextBlock | None:
+    """A table cell's one line, read by the recogniser alone where the engine can (cached by the crop); the box
+    is the cell's place. None when the engine reads nothing there."""
+    pad = 0.3 * line_height
+    box = (cell[0] - pad, cell[1] - pad, cell[2] + pad, cell[3] + pad)
+    if isinstance(engine, LineReader):
+        read = _read_crop(upright, box, engine, cache, "table-cell-line",
+                          lambda crop: [line] if (line := engine.recognize_line(crop)) else [])
+    else:  # an engine that only reads whole pictures: its one block is the cell's
+        read = _read_crop(upright, box, engine, cache, "table-cell")
+    return read[0].model_copy(update={"bbox": cell}) if read and len(read) == 1 else None
 
 
 UNSURE_LINE = 0.75  # a line of text read less surely than this is read again from its own crop
@@ -117,9 +144,10 @@ def _unsure_lines_read_again(upright: np.ndarray, blocks: list[TextBlock], engin
 
 
 def _read_crop(upright: np.ndarray, box: tuple[float, float, float, float], engine: OcrEngine, cache: OcrCache,
-               purpose: str) -> list[TextBlock] | None:
-    """The blocks of one place of the page read by itself (cached by the crop), boxes in page coordinates; None
-    when the place is too small to read or the engine fails (the page stays as first read)."""
+               purpose: str, read_with: Callable[[np.ndarray], list[TextBlock]] | None = None) -> list[TextBlock] | None:
+    """The blocks of one place of the page read by itself (by the engine, or `read_with`; cached by the crop),
+    boxes in page coordinates; None when the place is too small to read or the engine fails (the page stays as
+    first read)."""
     x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
     crop = np.ascontiguousarray(upright[y0:max(int(box[3]), y0), x0:max(int(box[2]), x0)])
     if crop.shape[0] < 8 or crop.shape[1] < 8:
@@ -128,7 +156,8 @@ def _read_crop(upright: np.ndarray, box: tuple[float, float, float, float], engi
     read = cache.get(key)
     if read is None:
         try:
-            read = CachedOcr(rotation=0, width=crop.shape[1], height=crop.shape[0], blocks=engine.recognize(crop), oriented=True)
+            blocks = (read_with or engine.recognize)(crop)
+            read = CachedOcr(rotation=0, width=crop.shape[1], height=crop.shape[0], blocks=blocks, oriented=True)
         except Exception:  # noqa: BLE001 - a second look that fails leaves the page as first read
             return None
         cache.put(key, read)

@@ -101,6 +101,9 @@ class TextBlock(Strict):
     # the line's own slope (dy/dx) as OCR found its box, a turned quadrilateral: a tilted photo's lines are
     # levelled by it (extractors/lines.level). None where the reader gives level boxes only (a text layer, Tesseract).
     slope: float | None = None
+    # the recognition confidence of each character of `text` (None where the reader gives none): a line read
+    # surely as a whole can hold one glyph the model hesitated over (l or 1, 圆 or 图), and a value resting on it is not sure
+    character_confidences: list[float] | None = None
 
 
 class Table(Strict):

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from pipeline.models import Strict, TextBlock
 
-CACHE_FORMAT = 2  # 2: blocks carry their slope
+CACHE_FORMAT = 3  # 2: blocks carry their slope; 3: and their characters' confidences
 
 
 class CachedOcr(Strict):

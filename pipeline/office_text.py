@@ -132,10 +132,18 @@ def _delimited_rows(text: str, lines: list[str]) -> list[list[str]] | None:
     if len(filled) < 2:
         return None
     try:
-        dialect = csv.Sniffer().sniff("\n".join(filled[:50]), delimiters=_DELIMITERS)
-    except csv.Error:
-        return None
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
-    width, count = widths.most_common(1)[0] if widths else (0, 0)
-    return rows if width >= 2 and count >= _DELIMITED_SHARE * len(filled) else None
+        dialects: list[type[csv.Dialect] | str] = [csv.Sniffer().sniff("\n".join(filled[:50]), delimiters=_DELIMITERS)]
+    except csv.Error:  # the sniffer wants most lines alike: a bill's account lines above its table defeat it
+        dialects = list(_DELIMITERS)
+    for dialect in dialects:
+        rows = list(csv.reader(io.StringIO(text), delimiter=dialect) if isinstance(dialect, str)
+                    else csv.reader(io.StringIO(text), dialect))
+        filled_rows = [row for row in rows if any(cell.strip() for cell in row)]
+        widths = Counter(len(row) for row in filled_rows)
+        width, count = widths.most_common(1)[0] if widths else (0, 0)
+        # lines above the table (a bill's 账单月份 and account lines) do not count against it
+        table = filled_rows[next((i for i, row in enumerate(filled_rows) if len(row) == width), 0):]
+        least = 3 if isinstance(dialect, str) else 2  # unsniffed: a table of three columns at least, not prose with a comma
+        if width >= least and count >= _DELIMITED_SHARE * len(table):
+            return rows
+    return None

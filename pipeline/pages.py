@@ -82,6 +82,15 @@ class _LazyEngine:
         engine = self._reader.engine
         return getattr(engine, "recognize_as_turned", engine.recognize)(image)
 
+    def recognize_line(self, image: np.ndarray):
+        """The engine's reading of one line by its recogniser alone; an engine without one reads the picture
+        whole, and its one block is the line."""
+        engine = self._reader.engine
+        if hasattr(engine, "recognize_line"):
+            return engine.recognize_line(image)
+        blocks = engine.recognize(image)
+        return blocks[0] if len(blocks) == 1 else None
+
 
 def summarise_source(pages: list[Page]) -> TextSource:
     sources = {p.source for p in pages if p.source is not TextSource.NONE}

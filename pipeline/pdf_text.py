@@ -208,9 +208,9 @@ def _with_pictures(page: pdfium.PdfPage, read: Page, dpi: int, limits: IngestLim
         x0, y0, x1, y1 = (int(v * scale) for v in box)
         picture = ocr(np.ascontiguousarray(image[y0:y1, x0:x1]), read.number)
         sx, sy = (box[2] - box[0]) / max(picture.width, 1), (box[3] - box[1]) / max(picture.height, 1)
-        blocks += [TextBlock(text=b.text, bbox=(box[0] + b.bbox[0] * sx, box[1] + b.bbox[1] * sy,
-                                                box[0] + b.bbox[2] * sx, box[1] + b.bbox[3] * sy), confidence=b.confidence,
-                             slope=b.slope * sy / sx if b.slope is not None and sx else None)
+        blocks += [b.model_copy(update={"bbox": (box[0] + b.bbox[0] * sx, box[1] + b.bbox[1] * sy,
+                                                 box[0] + b.bbox[2] * sx, box[1] + b.bbox[3] * sy),
+                                        "slope": b.slope * sy / sx if b.slope is not None and sx else None})
                    for b in picture.blocks]
     return read.model_copy(update={"blocks": blocks, "source": TextSource.MIXED})
 
@@ -221,9 +221,6 @@ def _ocr_rendered(page: pdfium.PdfPage, number: int, dpi: int, limits: IngestLim
     image = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
     read = ocr(image, number)
     factor = 1 / scale
-    blocks = [
-        TextBlock(text=b.text, bbox=tuple(v * factor for v in b.bbox), confidence=b.confidence, slope=b.slope)  # type: ignore[arg-type]
-        for b in read.blocks
-    ]
+    blocks = [b.model_copy(update={"bbox": tuple(v * factor for v in b.bbox)}) for b in read.blocks]
     return Page(number=number, width=read.width * factor, height=read.height * factor, source=TextSource.OCR,
                 rotation=read.rotation, blocks=blocks)

@@ -68,13 +68,19 @@ def pair_items(expected: list[dict], facts: list[Fact]) -> tuple[list[tuple[dict
     return pairs, left
 
 
-def blind_document(key: str, capture: str, tmp_path):
-    """One document of a blind-corpus family (fixtures/blind/), as the corpus writes it for seed 7."""
+def blind_sample(key: str, capture: str):
+    """One document of a blind-corpus family (fixtures/blind/) with its truth, as the corpus makes it for seed 7."""
     from fixtures.blind.corpus import FAMILIES, Sample, _rngs, load_families, make_applicant
 
     load_families()
     rng, np_rng = _rngs(7, key, capture)
     (document,) = FAMILIES[key].make(Sample(make_applicant(rng), capture, rng, np_rng))
+    return document
+
+
+def blind_document(key: str, capture: str, tmp_path):
+    """One document of a blind-corpus family, written where a test reads it."""
+    document = blind_sample(key, capture)
     path = tmp_path / document.path
     path.write_bytes(document.content)
     return path

@@ -331,3 +331,47 @@ def test_plain_text_stays_one_block_per_line(tmp_path) -> None:
                       file_type=sniff_file_type(path))
     assert [b.text for b in PageReader(Settings(home=tmp_path / "home")).read(file).pages[0].blocks] == [
         "兹证明我司员工共25人。", "特此说明，谢谢。"]
+
+
+def test_a_table_cell_the_detector_missed_is_read_again_by_the_recogniser(reader, tmp_path):
+    """The partner centre's list of certified staff sent through WeChat: a two-character name (马博) in two rows
+    lost to the compression, every other cell of the rows read. The rows share their columns with the rows
+    around them, so the empty place under the 姓名 column is read again, by the recogniser alone (a text
+    detector finds nothing on so small a crop half the time)."""
+    from extractors import ops_certificate
+    from tests.readings import blind_sample
+
+    path = blind_document("ops_certificate/fresh11_partner_certified_staff", "wechat", tmp_path)
+    document = reader.read(as_file(path)).model_copy(update={"kind": "ops_certificate"})
+    truth = sorted(c["holder"] for c in blind_sample("ops_certificate/fresh11_partner_certified_staff", "wechat").facts["ops_certificate"])
+    read = sorted(f.value["holder"] for f in ops_certificate.extract(document) if f.name == "ops_certificate")
+    assert read == truth and read.count("马博") == 2, read
+
+
+def test_a_row_lacking_a_cell_its_neighbours_print_is_a_place_to_read_again():
+    from pipeline.form_gaps import unread_cell_places
+
+    def row(y, cells):
+        return [TextBlock(text=t, bbox=(x, y, x + 80, y + 24), confidence=0.99) for x, t in cells]
+    blocks = (row(100, [(280, "姓名"), (380, "手机号"), (510, "证书名称"), (870, "证书编号")])
+              + row(150, [(280, "叶佳强"), (380, "134****3548"), (510, "腾讯云架构工程师"), (870, "2024TCA7340053")])
+              + row(200, [(380, "159****3829"), (510, "腾讯云运维工程师"), (870, "2025TCA2500998")]))
+    places = unread_cell_places(blocks, 1600, 1000)
+    assert [tuple(round(v) for v in p) for p, _ in places] == [(280, 200, 360, 224)]
+    assert unread_cell_places(blocks[:8], 1600, 1000) == []  # every row whole
+
+
+def test_a_bill_download_with_account_lines_above_its_table_reads_as_a_sheet(tmp_path) -> None:
+    """The 费用中心 明细账单 CSV: 账单月份 / 主账号ID lines of two fields above a table of fourteen; csv's sniffer
+    gives up on such a file, the table's own width decides."""
+    path = tmp_path / "明细账单.csv"
+    path.write_bytes(("账单月份,2026-11\n主账号ID,100038982149\n币种,人民币（元）\n\n"
+                      "订单号,产品名称,计费模式,扣费时间,实付金额(元)\n"
+                      "20261108595135888769925,云服务器,包年包月,2026-11-08 11:05:56,636.57\n"
+                      "-,短信,按量计费,2026-11-09 02:41:40,27.56\n"
+                      "20261107221374466522403,云服务器,包年包月,2026-11-07 08:01:57,2651.36\n").encode("gbk"))
+    file = BundleFile(path=path.name, local_path=str(path), sha256="0" * 64, size=path.stat().st_size,
+                      file_type=sniff_file_type(path))
+    document = PageReader(Settings(home=tmp_path / "home")).read(file)
+    cells = {(b.bbox[0], b.bbox[1]): b.text for b in document.pages[0].blocks}
+    assert cells[(0, 5)] == "20261108595135888769925" and cells[(4, 7)] == "2651.36"

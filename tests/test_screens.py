@@ -432,3 +432,69 @@ def test_the_desktop_client_s_contacts_state_the_not_joined_before_their_words()
                         ["激活率", "100%"]], "wecom.png")
     facts = {f.name: f.value for f in org_chart.extract(second)}
     assert (facts["org_chart_headcount"], facts["org_chart_not_joined"], facts["org_chart_organisation"]) == (20, 2, "云栖信息")
+
+
+def test_an_api_response_names_the_state_and_its_field_names_are_no_status() -> None:
+    """API Explorer's DescribeInstances response: `"ExpiredTime": null,` holds the word Expired inside a field
+    name (no status), `"InstanceState": "RUNNING",` states it, and the explorer's SDK中心 menu is no company."""
+    document = _document([
+        ["腾讯云", "API Explorer", "API 文档", "SDK中心", "控制台"],
+        ['"InstanceId": "ins-oggweb0p",'],
+        ['"InstanceChargeType": "POSTPAID_BY_HOUR",'],
+        ['"ExpiredTime": null,'],
+        ['"Zone": "ap-guangzhou-3"'],
+        ['"InstanceState": "RUNNING",'],
+    ])
+    (fact,) = cloud_console.extract(document)
+    assert (fact.value["status"], fact.value["expires_on"], fact.value["account_subject"]) == ("running", None, None)
+
+
+def test_a_cli_listing_gives_each_prepaid_instance_its_api_expiry() -> None:
+    """TCCLI output projected to [InstanceId, InstanceState, Zone, InstanceChargeType, ExpiredTime]: the command
+    names the field the dates stand for."""
+    document = _document([
+        ['% tccli cvm DescribeInstances --region ap-shanghai --filter "InstanceSet[*].[InstanceId,InstanceState,Zone,'],
+        ['InstanceChargeType,ExpiredTime]"'],
+        ['"ins-y9i0ny0b",'], ['"RUNNING",'], ['"ap-shanghai-2",'], ['"POSTPAID_BY_HOUR",'], ["null"],
+        ['"ins-5xxs0fi8",'], ['"RUNNING",'], ['"ap-shanghai-4",'], ['"PREPAID",'], ['"2027-09-15T09:40:33Z"'],
+    ])
+    facts = {f.value["instance_id"]: (f.value["status"], f.value["expires_on"]) for f in cloud_console.extract(document)}
+    assert facts == {"ins-y9i0ny0b": ("running", None), "ins-5xxs0fi8": ("running", "2027-09-15")}
+
+
+@pytest.mark.parametrize("lines, users", [
+    # the figure stated in a sentence, with its 人 and the week's change after it
+    (["【核心数据】截至11月26日，「智汇Pro」小", "程序累计用户数为1,427人，较上周增加90人", "(上周末为1,337)。"], 1427),
+    # a figure whose unit the text wraps onto the next line
+    (["数据截至2026年11月24日：累计用户数19.6", "万，本周访问人数27,994，新访问用户16,143，"], 196000),
+    # an aim is no figure
+    (["目标：年底前累计用户数突破1,500"], None),
+])
+def test_a_weekly_report_states_the_users_in_its_prose(lines: list[str], users: int | None) -> None:
+    from extractors import miniprogram_stats
+
+    document = _document([[line] for line in lines])
+    facts = [f.value for f in miniprogram_stats.registered_users(document)]
+    assert facts == ([users] if users else [])
+
+
+def test_the_console_home_lists_its_instances_and_a_card_beside_repeats_one() -> None:
+    """The console's 总览: the 我的资源 list, and beside it a 即将到期 card that repeats one of its instances among
+    a disk and a database, each with its own 到期 date on the list rows' lines."""
+    blocks = [("实例ID/名称", (240, 334, 304, 355)), ("状态", (441, 334, 472, 355)), ("地域", (552, 334, 583, 355)),
+              ("计费模式/到期时间", (666, 335, 755, 353)),
+              ("disk-newe4142", (1014, 291, 1103, 308)), ("云硬盘·2026-12-10到期", (1014, 309, 1136, 326)),
+              ("lhins-n0rxnnwh", (1014, 338, 1103, 355)), ("轻量应用服务器·2026-12-12到期", (1014, 357, 1175, 374)),
+              ("lhins-n0rxnnwh", (241, 367, 330, 384)), ("运行中", (442, 374, 497, 395)), ("广州", (551, 373, 585, 396)),
+              ("包年包月", (666, 367, 712, 385)), ("2026-12-12 18:26:24 到期", (664, 385, 785, 402)),
+              ("cdb-4ssjfdqk", (1012, 380, 1089, 404)), ("云数据库 MySQL·2026-12-13 到期", (1014, 404, 1180, 421)),
+              ("lhins-vlk54w36", (240, 414, 330, 434)), ("运行中", (442, 422, 497, 443)), ("上海", (552, 421, 585, 444)),
+              ("包年包月", (666, 416, 712, 433)), ("2028-09-11 13:07:23 到期", (664, 433, 785, 450)),
+              ("lhins-0yhllbkz", (240, 462, 323, 482)), ("运行中", (442, 470, 497, 491)), ("上海", (552, 469, 585, 492)),
+              ("包年包月", (666, 464, 712, 482)), ("2028-06-17 14:58:41到期", (664, 482, 785, 498))]
+    document = Document(path="总览.png", sha256="0" * 64, file_type=FileType.PNG, pages=[Page(
+        number=1, width=1400, height=800, source=TextSource.OCR,
+        blocks=[TextBlock(text=t, bbox=b, confidence=0.98) for t, b in blocks])])
+    facts = {f.value["instance_id"]: (f.value["region"], f.value["expires_on"]) for f in cloud_console.extract(document)}
+    assert facts == {"lhins-n0rxnnwh": ("ap-guangzhou", "2026-12-12"), "lhins-vlk54w36": ("ap-shanghai", "2028-09-11"),
+                     "lhins-0yhllbkz": ("ap-shanghai", "2028-06-17")}

@@ -434,3 +434,24 @@ def test_a_dot_matrix_print_with_its_rules_as_characters_and_its_zeros_read_as_e
     assert facts["social_security_month"].value == "2026-10"
     assert sorted(p["name"] for p in facts["social_security_roster"].value) == ["李娟博", "苏宇平"]
     assert facts["social_security_headcount"].confidence < 0.8 and any("dot-matrix" in w for w in facts["social_security_headcount"].warnings)
+
+
+def test_a_back_payment_insures_its_person_in_the_period_it_pays_for() -> None:
+    """A ledger with 缴费年月 and 费款所属期 both printed: a former employee's 补缴 row paid in 202611 for 202607
+    insures no one in 202611."""
+    table = [["序号", "缴费年月", "费款所属期", "姓名", "证件号码", "缴费基数", "缴费类型"],
+             ["1", "202611", "202611", "余浩", "3101**********2924", "17667", "正常应缴"],
+             ["2", "202611", "202611", "曹宇国", "3101**********7354", "4600", "正常应缴"],
+             ["3", "202611", "202607", "黄俊", "3101**********3391", "15731", "补缴"],
+             ["1", "202610", "202610", "余浩", "3101**********2924", "17667", "正常应缴"]]
+    facts = _facts(_ocr_rows(table))
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-11", 2)
+    assert {p["name"] for p in facts["social_security_roster"].value} == {"余浩", "曹宇国"}
+
+
+def test_a_payment_month_alone_is_the_insured_month() -> None:
+    table = [["姓名", "证件号码", "缴费年月", "险种"],
+             ["余浩", "3101**********2924", "202611", "养老"], ["曹宇国", "3101**********7354", "202611", "养老"],
+             ["黄俊", "3101**********3391", "202610", "养老"]]
+    facts = _facts(_ocr_rows(table))
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-11", 2)

@@ -105,3 +105,12 @@ def test_dates_round_trip(day, pattern):
 def test_counts_round_trip(n):
     assert parse_count(f"{n:,}") == n
     assert parse_count(str(n)) == n
+
+
+@pytest.mark.parametrize("printed, number", [("No2025TCP1060782", "2025TCP1060782"), ("NO.2025TCP1060782", "2025TCP1060782"),
+                                             ("NOVA2025X", "NOVA2025X")])
+def test_a_numero_sign_glued_to_the_digits_is_no_part_of_the_number(printed: str, number: str) -> None:
+    """№ reads as `No` (NFKC) and is often set tight against the number it marks."""
+    from extractors.shapes import runs
+
+    assert [r.value for r in runs(printed)] == [number]

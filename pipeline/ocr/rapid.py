@@ -46,15 +46,46 @@ class RapidOcrEngine:
         tells the two turns of a sideways page apart."""
         return self._read(image, use_cls=False)
 
+    def recognize_line(self, image: np.ndarray) -> TextBlock | None:
+        """The one line of text the whole image holds, by the recogniser alone (no detection); its box is the
+        image's."""
+        result = self._ocr(image[:, :, ::-1].copy(), use_det=False, use_cls=False, use_rec=True,
+                           return_word_box=False, return_single_char_box=False)
+        if not result.txts or not result.txts[0].strip():
+            return None
+        return TextBlock(text=result.txts[0].strip(), bbox=(0.0, 0.0, float(image.shape[1]), float(image.shape[0])),
+                         confidence=round(float(min(max(result.scores[0], 0.0), 1.0)), 4))
+
     def _read(self, image: np.ndarray, use_cls: bool) -> list[TextBlock]:
-        result = self._ocr(image[:, :, ::-1].copy(), use_cls=use_cls)  # RapidOCR takes BGR like OpenCV
+        # RapidOCR keeps the switches of a call for the next ones: each call names all of them
+        result = self._ocr(image[:, :, ::-1].copy(), use_det=True, use_cls=use_cls, use_rec=True,  # BGR, like OpenCV
+                           return_word_box=True, return_single_char_box=True)
         if result.boxes is None or result.txts is None:
             return []
+        characters = _character_confidences(result.txts, result.word_results or ())
         return [
-            TextBlock(text=text, bbox=_bbox_of(box), confidence=round(float(min(max(score, 0.0), 1.0)), 4), slope=_slope_of(box))
-            for box, text, score in zip(result.boxes, result.txts, result.scores)
+            TextBlock(text=text, bbox=_bbox_of(box), confidence=round(float(min(max(score, 0.0), 1.0)), 4), slope=_slope_of(box),
+                      character_confidences=sure)
+            for box, text, score, sure in zip(result.boxes, result.txts, result.scores, characters)
             if text.strip()
         ]
+
+
+def _character_confidences(texts: tuple[str, ...], words: tuple) -> list[list[float] | None]:
+    """Each line's per-character recognition confidences, aligned with its text (1.0 for a space), or None where
+    the engine's character list does not spell the line (RapidOCR drops lines with no character box from it)."""
+    out: list[list[float] | None] = []
+    at = 0
+    for text in texts:
+        found = None
+        for j in range(at, min(at + 4, len(words))):
+            if "".join(str(w[0]) for w in words[j]) == "".join(text.split()):
+                confidences = iter(float(w[1]) for w in words[j])
+                found = [1.0 if ch.isspace() else round(next(confidences), 2) for ch in text]
+                at = j + 1
+                break
+        out.append(found)
+    return out
 
 
 def _bbox_of(quad: np.ndarray) -> tuple[float, float, float, float]:

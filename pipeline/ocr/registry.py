@@ -23,6 +23,14 @@ class OcrEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class LineReader(Protocol):
+    """An engine that can also read a picture known to hold one line of text (a table cell) without looking for
+    lines first: on a small crop a text detector is unstable, the recogniser alone is not."""
+
+    def recognize_line(self, image: np.ndarray) -> TextBlock | None: ...
+
+
 EngineFactory = Callable[[int], OcrEngine]
 
 _factories: dict[str, EngineFactory] = {}
