@@ -112,12 +112,18 @@ def _read_cell(upright: np.ndarray, cell: tuple[float, float, float, float], lin
     is the cell's place. None when the engine reads nothing there."""
     pad = 0.3 * line_height
     box = (cell[0] - pad, cell[1] - pad, cell[2] + pad, cell[3] + pad)
+    read = _read_crop(upright, box, engine, cache, "table-cell-line", lambda crop: one_line(engine, crop))
+    return read[0].model_copy(update={"bbox": cell}) if read else None
+
+
+def one_line(engine: OcrEngine, image: np.ndarray) -> list[TextBlock]:
+    """The one line a picture holds: by the recogniser alone where the engine can; an engine that only reads
+    whole pictures gives it when it finds exactly one block there."""
     if isinstance(engine, LineReader):
-        read = _read_crop(upright, box, engine, cache, "table-cell-line",
-                          lambda crop: [line] if (line := engine.recognize_line(crop)) else [])
-    else:  # an engine that only reads whole pictures: its one block is the cell's
-        read = _read_crop(upright, box, engine, cache, "table-cell")
-    return read[0].model_copy(update={"bbox": cell}) if read and len(read) == 1 else None
+        line = engine.recognize_line(image)
+        return [line] if line else []
+    blocks = engine.recognize(image)
+    return blocks if len(blocks) == 1 else []
 
 
 UNSURE_LINE = 0.75  # a line of text read less surely than this is read again from its own crop

@@ -8,7 +8,7 @@ import numpy as np
 
 from pipeline.config import Settings
 from pipeline.errors import UnreadableDocument
-from pipeline.image_text import load_image_frames, ocr_page
+from pipeline.image_text import load_image_frames, ocr_page, one_line
 from pipeline.models import BundleFile, Document, ErrorCode, FileType, Page, TextSource
 from pipeline.ocr import OcrEngine, engine_version, get_engine
 from pipeline.ocr_cache import OcrCache
@@ -85,11 +85,8 @@ class _LazyEngine:
     def recognize_line(self, image: np.ndarray):
         """The engine's reading of one line by its recogniser alone; an engine without one reads the picture
         whole, and its one block is the line."""
-        engine = self._reader.engine
-        if hasattr(engine, "recognize_line"):
-            return engine.recognize_line(image)
-        blocks = engine.recognize(image)
-        return blocks[0] if len(blocks) == 1 else None
+        line = one_line(self._reader.engine, image)
+        return line[0] if line else None
 
 
 def summarise_source(pages: list[Page]) -> TextSource:
