@@ -134,8 +134,26 @@ def _items(score: CorpusScore, where: str, kind: str, family: str | None, name: 
     for extra in unmatched:
         # a reading that left some field empty and read every other one right is incomplete, not false
         partial = any(_incomplete(extra.value, item) for item in missed)
+        sure = extra.confidence >= SURE and not partial and _wrong_field_sure(extra, missed)
         score.record(where, kind, family, name, False, f"{name} {'incomplete' if partial else 'invented'} {extra.value!r}",
-                     f"invented {name}={extra.value!r} at {extra.confidence}" if extra.confidence >= SURE and not partial else None)
+                     f"invented {name}={extra.value!r} at {extra.confidence}" if sure else None)
+
+
+def _wrong_field_sure(read: Fact, missed: list) -> bool:
+    """Whether a record read wrong shows a wrong field as sure: against the truth's item it is nearest to (the most
+    fields alike), some field read differently is one the fact does not mark below the gate in its
+    field_confidence. A record the truth has no item near is false as a whole."""
+    if not isinstance(read.value, dict) or not missed:
+        return True
+    nearest = max((item for item in missed if isinstance(item, dict)),
+                  key=lambda item: sum(same(read.value.get(k), v, k) for k, v in item.items()), default=None)
+    if nearest is None:
+        return True
+    wrong = [k for k, v in nearest.items() if not same(read.value.get(k), v, k)]
+    if len(wrong) * 2 > len(nearest):
+        return True
+    # a field left empty is unread, not false
+    return any(read.field_confidence.get(k, read.confidence) >= SURE for k in wrong if read.value.get(k) is not None)
 
 
 def _incomplete(read, item) -> bool:

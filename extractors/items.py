@@ -322,8 +322,8 @@ def item_fact(document: Document, name: str, item: Item, keys: Sequence[str], ex
     deciding = [item.fields[k] for k in (required or keys) if k in item.fields] or found
     confidence = min(r.confidence for r in deciding)
     notes = [w for r in found for w in r.warnings] + list(warnings)
-    notes += [f"{r.field} {r.value} read with confidence {r.confidence:.2f}" for r in found
-              if r not in deciding and r.confidence < _SURE]
+    unsure = [r for r in found if r not in deciding and r.confidence < _SURE]
+    notes += [f"{r.field} {r.value} read with confidence {r.confidence:.2f}" for r in unsure]
     if missing:
         confidence = min(confidence, MISSING_CONFIDENCE)
         notes.append(f"not read: {', '.join(missing)}")
@@ -334,6 +334,7 @@ def item_fact(document: Document, name: str, item: Item, keys: Sequence[str], ex
         bbox=union([r.bbox for r in first_page]), text=" | ".join(f"{k}: {item.fields[k].text}" for k in keys if k in item.fields),
         extractor=extractor, warnings=list(dict.fromkeys(notes)),
         evidence=[f"{k}: {'; '.join(item.fields[k].evidence)}" for k in keys if k in item.fields],
+        field_confidence={r.field: round(r.confidence, 4) for r in unsure},
     )
 
 

@@ -9,7 +9,8 @@ spells the value the same way, the fact gets a warning naming the character, and
 - a value a requirement rests on (a holder, an owner, an account subject, a date, a count) keeps the fact below the
   confidence gate: the analyst checks it on the document instead of the pipeline trusting it;
 - a value that only names or describes a record (RECORD_NAMING: an instance id, a certificate number, a title)
-  leaves the confidence as it is: misread, it decides nothing, and the warning says which character to check.
+  leaves the fact's confidence as it is: misread, it decides nothing. Its own confidence, in the fact's
+  `field_confidence`, is kept below the gate, and the warning says which character to check.
 
 A character the extractor repaired in place (a format's letter slot holding a `1`, the fixed `lhins-` prefix read
 `Ihins-`) is judged by its format, not by its glyph, and so is an organisation's suffix (有限公司); a credit code or
@@ -62,7 +63,10 @@ def doubt_unsure_characters(documents: list[Document], facts: list[Fact]) -> lis
                     for field, value, char, sure in doubts]
         if warnings:
             confidence = min(fact.confidence, UNSURE_VALUE) if deciding else fact.confidence
-            fact = fact.model_copy(update={"confidence": confidence, "warnings": [*fact.warnings, *warnings]})
+            naming = {field: min(fact.field_confidence.get(field, fact.confidence), UNSURE_VALUE)
+                      for field, _, _, _ in doubts if field in RECORD_NAMING}
+            fact = fact.model_copy(update={"confidence": confidence, "warnings": [*fact.warnings, *warnings],
+                                           "field_confidence": {**fact.field_confidence, **naming}})
         out.append(fact)
     return out
 

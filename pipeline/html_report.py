@@ -50,6 +50,7 @@ class FactView:
     view: PageView | None = None
     box: tuple[float, float, float, float] | None = None  # left, top, width, height in % of the page view
     correction: dict[str, Any] | None = None
+    field_confidence: dict[str, float] = field(default_factory=dict)  # a record's fields read below the gate
 
 
 @dataclass
@@ -161,7 +162,8 @@ def _fact_view(fact: Fact, pictures: dict, out: Path, corrections: Sequence[Corr
     mine = [c for c in corrections if c.kind == "fact" and c.target == fact.id]
     view = FactView(fact.id, fact.name, show_value(fact.value), fact.confidence, fact.document, fact.page,
                     fact.extractor, [mask_id_numbers(w) for w in fact.warnings], f"img/fact-{fact.id}.png",
-                    correction=vars(mine[-1]) if mine else None)
+                    correction=vars(mine[-1]) if mine else None,
+                    field_confidence=dict(fact.field_confidence) if not mine else {})
     found = pictures.get((fact.document, fact.page)) if fact.page is not None else None
     if found is not None and fact.bbox is not None:
         rendered, page_view = found

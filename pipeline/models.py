@@ -183,6 +183,10 @@ class Fact(Provenance):
     extractor: str = ""
     warnings: list[str] = []
     evidence: list[str] = []  # what the value rests on: its shape, its label, a document prior
+    # a record's fields read below the gate that its confidence does not rest on (an instance id, a certificate
+    # number: they name the record and decide nothing), each with its own confidence, so that a misread one is
+    # never shown as sure
+    field_confidence: dict[str, float] = {}
 
 
 class RequirementStatus(StrEnum):

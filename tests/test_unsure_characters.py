@@ -44,6 +44,7 @@ def test_an_unsure_glyph_in_an_id_is_warned_of_and_decides_nothing():
     (fact,) = doubt_unsure_characters([document], [_instance("lhins-in817nl6")])
     assert fact.confidence == 0.95
     assert "'1' in instance_id 'lhins-in817nl6'" in fact.warnings[-1] and "0.76" in fact.warnings[-1], fact.warnings
+    assert fact.field_confidence == {"instance_id": 0.7}, "the id itself is never shown as sure"
 
 
 def test_a_character_repaired_by_its_format_is_judged_by_the_format_not_the_glyph():
@@ -110,5 +111,23 @@ def test_an_instance_id_misread_on_a_monitor_photo_is_warned_of(reader, tmp_path
     facts = [f for f in facts if f.name == "cloud_instance"]
     misread = [f for f in facts if f.value["instance_id"] not in truth]
     assert misread and all("OCR was unsure" in f.warnings[-1] for f in misread)
+    assert all(f.field_confidence["instance_id"] < 0.8 for f in misread)
     assert [f for f in facts if f.value["instance_id"] in truth and not any("OCR was unsure" in w for w in f.warnings)]
 
+
+
+def test_the_accuracy_score_counts_a_misread_field_as_sure_only_when_the_fact_shows_it_so():
+    """bench's confident-false list: a record read wrong in a field its field_confidence keeps below the gate is a
+    miss, not a false value shown as sure; wrong in a field shown as sure (the status here), it is both."""
+    from bench.scoring import CorpusScore, score_document
+
+    truth = {"kind": "cloud_console", "family": "f", "facts": {"cloud_instance": [
+        {"instance_id": "lhins-in8l7nl6", "product": "lighthouse", "region": "ap-beijing", "status": "running"}]}}
+    warned = _instance("lhins-in817nl6").model_copy(update={"field_confidence": {"instance_id": 0.7}})
+    wrong_status = warned.model_copy(update={"value": {**warned.value, "instance_id": "lhins-in8l7nl6", "status": "stopped"}})
+    unwarned = _instance("lhins-in817nl6")
+    for fact, shown_sure in ((warned, False), (wrong_status, True), (unwarned, True)):
+        score = CorpusScore()
+        score_document(score, "b/console.png", truth, [fact])
+        assert score.by_name.overall[0] == 0
+        assert bool(score.by_name.confident_false) == shown_sure, fact

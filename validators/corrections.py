@@ -36,7 +36,7 @@ def apply_fact_corrections(facts: list[Fact], corrections: list[Correction]) -> 
 
 def _corrected(fact: Fact, correction: Correction) -> Fact:
     return fact.model_copy(update={
-        "value": correction.new_value, "confidence": 1.0, "warnings": [],
+        "value": correction.new_value, "confidence": 1.0, "warnings": [], "field_confidence": {},
         "extractor": f"analyst correction by {correction.by}",
     })
 
