@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from itertools import combinations
 from dataclasses import dataclass, replace
 
@@ -26,7 +27,7 @@ from extractors.field_reading import FieldReading, read_document, reading_fact
 from extractors.lines import one_char_apart
 from extractors.name_shapes import chinese_person, find_latin_persons
 from extractors.registry import KindExtractor
-from extractors.tables import Columns, GridRow, Header, Record, document_rows, header_role, read_records
+from extractors.tables import Cell, Columns, GridRow, Header, Record, document_rows, header_role, read_records
 from extractors.values import registered_name
 from pipeline.models import BBox, Document, DocumentKind, Fact
 from pipeline.privacy import mask_id_numbers
@@ -139,6 +140,28 @@ def person_name(cell: str) -> tuple[str | None, str]:
     if latin:
         return latin[0].value, ""
     return None, ""
+
+
+def _name_after_number(cell: str) -> str | None:
+    """A name OCR read into the number column before it (a tilted photo's 4 6391887804 邓强: the list number and
+    the staff number, then the name), where the name column holds nothing."""
+    match = re.fullmatch(r"[\d\s.、]*\d\s*([\u4e00-\u9fff·]{2,6})", cell)
+    return match.group(1) if match and chinese_person(match.group(1)) is not None else None
+
+
+def _loose_words(cells: Sequence[Cell]) -> list[str]:
+    """Words OCR did not read as cells of their own: glued behind a number (0.00停缴: the last amount and the
+    status beside it), or split into one cell per character (停 | 缴)."""
+    words = [m.group(1) for c in cells for m in [re.search(r"\d\s*([\u4e00-\u9fff]{2,4})$", c.text)] if m]
+    run = ""
+    for cell in [*cells, None]:
+        if cell is not None and re.fullmatch(r"[\u4e00-\u9fff]", cell.text.strip()):
+            run += cell.text.strip()
+            continue
+        if len(run) >= 2:
+            words.append(run)
+        run = ""
+    return words
 
 
 def _cards_joined(rows: list[InsuredRow | None]) -> list[InsuredRow | None]:
@@ -329,6 +352,8 @@ class SocialSecurityList(KindExtractor):
 
     def _insured_row(self, record: Record, month_columns: dict[int, str]) -> InsuredRow | None:
         name, trailing = person_name(record.get("name"))
+        if name is None and not record.get("name"):
+            name = _name_after_number(record.get("seq"))
         ident = visible_id(trailing + record.get("id_number"))
         printed = insured_month_text(record)
         months = tuple(m.value for m in find_months(printed) if m.role is not RangeRole.START)
@@ -340,8 +365,10 @@ class SocialSecurityList(KindExtractor):
         until = find_months(record.get("insured_until"))
         months = months or tuple(m.value for m in until[-1:])
         ongoing = bool(find_months(record.get("insured_since"))) and not until and not months  # a paid month says more
-        # the status column's words, and a status word wherever the row prints it (a card's 已减员 tag beside the name)
-        status = " ".join([record.get("status"), *(c.text for c in record.row.cells if self._value_role(c.text) == "status")])
+        # the status column's words, and a status word wherever the row prints it (a card's 已减员 tag beside the name,
+        # a status glued behind the last amount or split into its characters)
+        status = " ".join([record.get("status"), *(c.text for c in record.row.cells if self._value_role(c.text) == "status"),
+                           *(word for word in _loose_words(record.row.cells) if self._value_role(word) == "status")])
         left = any(w in status for w in self.options.leaver_words)
         problems = ()
         if name is None and (ident or record.get("name")):

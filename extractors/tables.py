@@ -409,24 +409,35 @@ def _reading_order(indices: list[int], cells: Sequence[Cell]) -> list[int]:
     return [j for stack in sorted(stacks, key=lambda st: min(cells[j].bbox[0] for j in st)) for j in stack]
 
 
+ACROSS_OVERLAP = 0.25  # of a header cell's width: a box running over that much of it runs into its column
+
+
 def _across_columns(cell: Cell, header: Header) -> list[Cell]:
-    """An OCR box that ran over two named columns (an order id and its date read as one: 2025…072 2025-10-14
-    19:32) as two cells, cut at the space nearest the gutter between the two header cells (never between a
-    date and its time), each part placed where its characters sit in the box. Other boxes stay whole."""
-    named = sorted((box for role, box, _ in header.roles if role != UNNAMED
-                    and min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]) > 0.5 * (box[2] - box[0])),
+    """An OCR box that ran over two columns (an order id and its date read as one: 2025…072 2025-10-14 19:32; a
+    staff number and the name beside it: 3624841242丁佳博) as two cells, cut nearest the gutter between the two
+    header cells, at a space (never between a date and its time) or where digits meet Chinese characters, each
+    part placed where its characters sit in the box: the cut nearest the gutter that gives the parts two different
+    roles, one of them named. Other boxes stay whole."""
+    under = sorted((box for _, box, _ in header.roles
+                    if min(cell.bbox[2], box[2]) - max(cell.bbox[0], box[0]) > ACROSS_OVERLAP * (box[2] - box[0])),
                    key=lambda box: box[0])
-    spaces = [m.start() for m in re.finditer(" ", cell.text) if not _date_then_time(cell.text, m.start())]
-    if len(named) < 2 or not spaces:
+    cuts = [(m.start(), m.end()) for m in re.finditer(" +", cell.text) if not _date_then_time(cell.text, m.start())]
+    cuts += [(m.end(), m.end()) for m in _DIGITS_MEET_CHINESE.finditer(cell.text)]
+    if len(under) < 2 or not cuts:
         return [cell]
     unit = (cell.bbox[2] - cell.bbox[0]) / max(_display_width(cell.text), 1)
-    gutter = (named[0][2] + named[1][0]) / 2  # between the first two columns the box runs over
-    at = min(spaces, key=lambda i: abs(cell.bbox[0] + unit * _display_width(cell.text[:i]) - gutter))
-    x = cell.bbox[0] + unit * _display_width(cell.text[:at])
-    left = Cell(cell.text[:at], (cell.bbox[0], cell.bbox[1], x, cell.bbox[3]), cell.confidence, cell.col)
-    right = Cell(cell.text[at + 1:], (x, cell.bbox[1], cell.bbox[2], cell.bbox[3]), cell.confidence, cell.col)
-    roles = [_header_role_of(part, header) for part in (left, right)]
-    return [left, right] if None not in roles and UNNAMED not in roles and roles[0] != roles[1] else [cell]
+    gutter = (under[0][2] + under[1][0]) / 2  # between the first two columns the box runs over
+    for at, resume in sorted(cuts, key=lambda c: abs(cell.bbox[0] + unit * _display_width(cell.text[:c[0]]) - gutter)):
+        x = cell.bbox[0] + unit * _display_width(cell.text[:at])
+        left = Cell(cell.text[:at], (cell.bbox[0], cell.bbox[1], x, cell.bbox[3]), cell.confidence, cell.col)
+        right = Cell(cell.text[resume:], (x, cell.bbox[1], cell.bbox[2], cell.bbox[3]), cell.confidence, cell.col)
+        roles = [_header_role_of(part, header) for part in (left, right)]
+        if None not in roles and roles[0] != roles[1] and {UNNAMED} != set(roles):
+            return [left, right]
+    return [cell]
+
+
+_DIGITS_MEET_CHINESE = re.compile(r"(?<=\d)(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=\d)")
 
 
 def _date_then_time(text: str, space: int) -> bool:

@@ -455,3 +455,16 @@ def test_a_payment_month_alone_is_the_insured_month() -> None:
              ["黄俊", "3101**********3391", "202610", "养老"]]
     facts = _facts(_ocr_rows(table))
     assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-11", 2)
+
+
+def test_a_name_read_into_the_number_column_and_a_status_split_into_characters() -> None:
+    """A tilted photo of a counter print-out: OCR reads the list number, the staff number and the name as one box
+    under 序号 (4 6391887804 邓强), leaving the 姓名 column empty, and reads 停缴 as 停 | 缴. The person counts,
+    and the leaver does not."""
+    table = [["序号 个人编号", "姓名", "公民身份号码", "费款所属期", "险种", "状态", ""],
+             ["1 3624841242 丁佳博", "", "4403**********8062", "202610", "养老", "正常", ""],
+             ["2 5844479928 李怡", "", "4403**********0051", "202610", "养老", "正常", ""],
+             ["3 9631047163 曾伟婷", "", "4403**********0005", "202610", "养老", "停", "缴"]]
+    facts = _facts(_ocr_rows(table))
+    assert facts["social_security_headcount"].value == 2
+    assert _roster_names(facts["social_security_roster"]) == ["丁佳博", "李怡"]
