@@ -90,6 +90,7 @@ class OrgChart(KindExtractor):
         not_joined = fields.get("not_joined")
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
+                     or self._with_direct_members(departments, self._members(document, least=1)[0], document)
                      or self._listed(members) or self._departments(departments, document))
         headcount = _against_departments(_less_not_joined(headcount, not_joined), departments)
         facts = []
@@ -187,6 +188,26 @@ class OrgChart(KindExtractor):
                      min(confidence, DOUBTFUL_CONFIDENCE) if uncounted else confidence,
                      ("the sum of the departments' counts, no total being shown",), warnings)
 
+    def _with_direct_members(self, departments: list[Node], members: list[Record], document: Document) -> Count | None:
+        """A level of the tree as the apps show it: its departments with their counts, then the members placed
+        directly under it (成员（1）: the manager, outside every department), listed below the last department.
+        The members listed are then not the organisation's list but its direct members: the count is the
+        departments' sum plus them."""
+        if not departments or not members:
+            return None
+        last = max(n.line.bbox[3] for n in departments)
+        page = departments[0].line.page
+        below = [m for m in members if m.row.page == page and m.row.bbox[1] > last]
+        if len(below) != len(members):
+            return None  # a member list beside the tree (the admin's right pane) lists a department's members
+        count = self._departments(departments, document)
+        if count is None:
+            return None
+        names = "、".join(m.get("name") for m in below)
+        return replace(count, value=count.value + len(below), text=f"{count.text}; {names}",
+                       evidence=(f"the sum of the departments' counts, and the {len(below)} members listed directly under "
+                                 "the organisation, below its departments",))
+
     def _uncounted_departments(self, document: Document, departments: list[Node]) -> list[str]:
         """Lines between the first and the last counted department that hold only a department's name."""
         page = departments[0].line.page
@@ -219,14 +240,20 @@ class OrgChart(KindExtractor):
         """The organisation's row in the app, its name followed by a verification badge (诚航云计算技术 已认证); an
         avatar printing the name's first characters before it is not part of the name."""
         for page in document.pages:
-            for line in page_lines(page):
+            lines = page_lines(page)
+            for i, line in enumerate(lines):
                 badge = next((b for b in self.options.verified_badges if line.text.endswith(b)), None)
-                if badge is None:
+                named = line if badge is not None else None
+                if badge is None:  # an organisation card: the badge opens the line under the name (已认证 成员10)
+                    badge = next((b for b in self.options.verified_badges if line.text.startswith(b)), None)
+                    named = _line_above(lines[:i], line) if badge is not None else None
+                if badge is None or named is None:
                     continue
-                name = _without_avatar(line.text[:-len(badge)].strip(" ·|"))
+                printed = named.text[:-len(badge)] if named is line else named.text
+                name = _without_avatar(printed.strip(" ·|"))
                 if re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·& ]{2,40}", name) and not self._is_department(name):
-                    return FieldReading("organisation", name, min(BREADCRUMB_CONFIDENCE, line.confidence_of(0, len(line.text))),
-                                        page.number, line.bbox, line.text, (f"the organisation's row, badged {badge}",))
+                    return FieldReading("organisation", name, min(BREADCRUMB_CONFIDENCE, named.confidence_of(0, len(named.text))),
+                                        page.number, named.bbox, named.text, (f"the organisation's row, badged {badge}",))
         return None
 
     def _title_bar(self, document: Document) -> FieldReading | None:
@@ -251,16 +278,19 @@ class OrgChart(KindExtractor):
 
     # --- a member list ------------------------------------------------------------------------------------
 
-    def _members(self, document: Document) -> tuple[list[Record], list[Record]]:
-        """The members a list names (distinct names), and those of them marked not joined."""
+    def _members(self, document: Document, least: int = 2) -> tuple[list[Record], list[Record]]:
+        """The members a list names (distinct names; at least `least` of them), and those of them marked not
+        joined. A phone's tab bar (消息 日历 云文档 工作台 通讯录) names no one."""
         _, records = read_records(document_rows(document), self.options.member_columns,
                                   lambda text: value_role(text, self.options.role_words, self.options.shapes),
                                   self.options.min_header_columns)
-        named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))]
+        tabs = set(self.options.screen_titles)
+        named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))
+                 and sum(c.text.strip() in tabs for c in r.row.cells) < 2]
         members = distinct_members(named, self.options.not_joined_words)
         pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]
-        return (joined, pending) if len(members) >= 2 else ([], [])
+        return (joined, pending) if len(members) >= least else ([], [])
 
     def _listed(self, members: list[Record]) -> Count | None:
         if not members:
@@ -339,6 +369,15 @@ def _department_root(members: list[Record]) -> FieldReading | None:
     row = next(m.row for m in members if "/" in m.get("department"))
     return FieldReading("organisation", roots.pop(), min(MEMBERS_CONFIDENCE, row.confidence), row.page, row.bbox, row.text,
                         ("the root of every member's department path",))
+
+
+def _line_above(lines: list[Line], line: Line) -> Line | None:
+    """The line printed right above another (touching it: an avatar beside the title reaches lower) and overlapping
+    it across the page: a card's title over its tags."""
+    height = line.bbox[3] - line.bbox[1]
+    above = [a for a in lines if line.bbox[1] - a.bbox[3] <= height and a.bbox[1] < line.bbox[1] - height / 2
+             and a.bbox[3] < line.bbox[3] and a.bbox[0] < line.bbox[2] and line.bbox[0] < a.bbox[2]]
+    return max(above, key=lambda a: a.bbox[3], default=None)
 
 
 def _is_member_name(text: str) -> bool:

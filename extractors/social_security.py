@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric
 
 from extractors.cell_values import LIST_NUMBER, value_role
@@ -65,6 +66,7 @@ class VisibleId:
     head: str | None
     tail: str | None
     check_ok: bool | None = None  # a full number's check digit; None when the number is masked
+    printed_tail: str = ""  # the whole visible run after the mask as OCR read it (98555: a digit read twice)
 
     @property
     def masked(self) -> str:
@@ -113,7 +115,8 @@ def visible_id(cell: str) -> VisibleId | None:
         head, tail = compact[:4], compact[4:]
     else:
         return None
-    return VisibleId(head[:4].translate(_DIGITS) if len(head) >= 4 else None, _tail(tail[-4:]) if len(tail) >= 4 else None)
+    return VisibleId(head[:4].translate(_DIGITS) if len(head) >= 4 else None, _tail(tail[-4:]) if len(tail) >= 4 else None,
+                     printed_tail=tail.upper())
 
 
 def _check_digit_ok(number: str) -> bool:
@@ -147,6 +150,9 @@ def _name_after_number(cell: str) -> str | None:
     the staff number, then the name), where the name column holds nothing."""
     match = re.fullmatch(r"[\d\s.、]*\d\s*([\u4e00-\u9fff·]{2,6})", cell)
     return match.group(1) if match and chinese_person(match.group(1)) is not None else None
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+部分)\s*")
 
 
 def _loose_words(cells: Sequence[Cell]) -> list[str]:
@@ -238,23 +244,30 @@ def _people_of(name: str, rows: list[InsuredRow]) -> list[Person]:
     if all(r.exact for r in rows) and len(readings) == len(rows):
         count = len(tails)
     elif len(readings) == len(rows):  # every row shows the ID: its last four tell the persons apart, a digit misread
-        count = min(_structural_count(rows), len(_tail_groups(list(tails))))  # aside (one screen shot twice: one person)
+        count = min(_structural_count(rows), len(_tail_groups(readings)))  # aside (one screen shot twice: one person)
     else:
         count = _structural_count(rows)
     ids = [_best_reading(readings, tail) for tail, _ in tails.most_common(count)]
     return [Person(name, ids[i] if i < len(ids) else None) for i in range(count)]
 
 
-def _tail_groups(tails: list[str]) -> list[list[str]]:
-    """Last fours grouped where they are one character apart (OCR misreads a digit, not two)."""
-    groups: list[list[str]] = []
-    for tail in tails:
-        group = next((g for g in groups if any(one_char_apart(tail, t) for t in g)), None)
+def _tail_groups(readings: list[VisibleId]) -> list[list[str]]:
+    """Last fours grouped where they are one OCR misreading apart: a digit misread (…8680, …8688), or, behind a
+    mask whose stars OCR miscounts, a digit read twice or dropped (98555 and 9855 end in 8555 and 9855)."""
+    groups: list[list[VisibleId]] = []
+    for reading in readings:
+        group = next((g for g in groups if any(_one_misreading_apart(reading, r) for r in g)), None)
         if group is None:
-            groups.append([tail])
+            groups.append([reading])
         else:
-            group.append(tail)
-    return groups
+            group.append(reading)
+    return [[r.tail for r in g if r.tail] for g in groups]
+
+
+def _one_misreading_apart(a: VisibleId, b: VisibleId) -> bool:
+    if a.tail == b.tail or one_char_apart(a.tail or "", b.tail or ""):
+        return True
+    return bool(a.printed_tail and b.printed_tail) and Levenshtein.distance(a.printed_tail, b.printed_tail) <= 1
 
 
 def _best_reading(readings: list[VisibleId], tail: str | None) -> VisibleId:
@@ -314,12 +327,39 @@ class SocialSecurityList(KindExtractor):
 
     # --- rows -------------------------------------------------------------------------------------------------
 
+    def _under_insurance_headings(self, records: list[Record], rows: list[GridRow]) -> list[Record]:
+        """A list printed in one section per 险种 (基本养老保险 over the first table's header, 二、基本医疗保险(续) on
+        a later page), each repeating the same persons: a section's rows that print no 险种 of their own hold their
+        heading's, so that a person is counted once per 险种 and not once per section. Heading rows are no one's."""
+        headings = {}
+        for row in rows:
+            texts = [c.text.strip() for c in row.cells if c.text.strip()]
+            if len(texts) == 2 and _SECTION_NUMBER.fullmatch(texts[0]):  # 二、 | 基本医疗保险: the number a cell apart
+                texts = ["".join(texts)]
+            bare = re.sub(r"[(（][^)）]*[)）]", "", LIST_NUMBER.sub("", _SECTION_NUMBER.sub("", texts[0]))) if texts else ""
+            if len(texts) == 1 and any(bare.endswith(w) for w in self.options.role_words["insurance"]):  # a 险种's
+                # name (二、参保险种情况 is no section of one); (含生育保险)(续) said aside
+                headings[(row.page, row.index)] = _SECTION_NUMBER.sub("", texts[0]).strip()
+        if not headings:
+            return records
+        out = []
+        for record in records:
+            at = (record.row.page, record.row.index)
+            if at in headings:
+                continue
+            heading = headings[max((h for h in headings if h < at), default=at)] if any(h < at for h in headings) else None
+            if (heading is not None and not record.get("insurance") and not record.form
+                    and (person_name(record.get("name"))[0] or visible_id(record.get("id_number")))):
+                record = replace(record, values={**record.values, "insurance": heading})
+            out.append(record)
+        return out
+
     def _insured(self, records: list[Record], rows: list[GridRow]) -> list[InsuredRow]:
         """The list's rows as insured rows. A 险种 row printed without the person (under a merged name cell, the
         name centred among its rows) belongs to the nearest row that names someone, the earlier one on a tie."""
         month_columns = {id(h): _month_columns(h, rows, self.options.columns) for h in {id(r.header): r.header for r in records}.values()}
         subtotal = self.options.role_words["subtotal"]
-        parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in records
+        parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in self._under_insurance_headings(records, rows)
                   if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)]
         parsed = _without_glued_gender(_cards_joined(parsed))
         named = [i for i, row in enumerate(parsed) if row is not None and (row.name or row.id)]

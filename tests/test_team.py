@@ -468,3 +468,29 @@ def test_a_name_read_into_the_number_column_and_a_status_split_into_characters()
     facts = _facts(_ocr_rows(table))
     assert facts["social_security_headcount"].value == 2
     assert _roster_names(facts["social_security_roster"]) == ["丁佳博", "李怡"]
+
+
+def test_an_app_level_counts_its_departments_and_the_members_directly_under_it() -> None:
+    """飞书 / 钉钉 apps show a level of the tree: its departments with their counts, then the members placed
+    directly under it (成员（1）: the manager). The tab bar at the bottom names no one. The organisation's card
+    prints its badge on the line under its name."""
+    screen = _screen([("组织架构",), ("瀚海云计算技术",), ("部门",), ("技术部", "(4) >"),
+                      ("市场部", "(5) >"), ("成员（1）",), ("许晨艳",), ("消息", "日历", "云文档", "工作台", "通讯录")])
+    badge = TextBlock(text="已认证 成员10", bbox=(40, 150, 300, 190), confidence=0.98)  # the card's line under its name
+    screen.pages[0].blocks.insert(2, badge)
+    assert _org(screen) == (10, "department_sum")
+    facts = {f.name: f for f in org_chart.extract(screen)}
+    assert facts["org_chart_organisation"].value == "瀚海云计算技术"
+    assert "members listed directly" in facts["org_chart_headcount"].evidence[0]
+
+
+def test_a_list_in_one_section_per_insurance_counts_each_person_once() -> None:
+    """A 缴费明细 split into 险种 sections (the first heading above the table's header, the next ones as rows,
+    their number a cell apart), each repeating the same persons, whose masked IDs OCR reads with a digit twice."""
+    header = ["序号", "姓名", "公民身份号码", "费款所属期", "缴费状态"]
+    people = [("林婷雪", "98555", "9855"), ("胡琪强", "04866", "0486"), ("梁娟", "8680", "8680")]
+    table = [["基本养老保险"], header, *[["1", n, f"3701**{a}", "202610", "正常缴费"] for n, a, _ in people],
+             ["二、", "基本医疗保险"], header, *[["1", n, f"3701**{b}", "202610", "正常缴费"] for n, _, b in people],
+             ["三、", "失业保险"], header, *[["1", n, f"3701**{a}", "202610", "正常缴费"] for n, a, _ in people]]
+    facts = _facts(_ocr_rows(table))
+    assert facts["social_security_headcount"].value == 3
