@@ -51,6 +51,7 @@ class Screen(NamedTuple):
 
     lines: list[Line]
     captions: list[tuple[int, BBox, float]]
+    printings: dict[str, list[tuple[float, float]]]  # every place each instance id is printed on the page
 
 
 class CloudConsole(KindExtractor):
@@ -62,7 +63,8 @@ class CloudConsole(KindExtractor):
         facts = []
         for page in document.pages:
             lines = page_lines(page)  # read once per page, and its expiry captions found once, for all its instances
-            screen = Screen(lines, self._captions(lines))
+            screen = Screen(lines, self._captions(lines),
+                            {value: [p for p, _ in places] for value, places in self._printings(lines).items()})
             placed = {value: point for value, point, _ in self._ids(lines)}
             for region in split_at(page, list(placed.values()), ROW_BIAS):
                 # the region's instance: the id printed where the page places it (an id a card elsewhere repeats
@@ -70,14 +72,14 @@ class CloudConsole(KindExtractor):
                 found = [(value, placed[value], repaired) for value, places in self._printings(page_lines(region)).items()
                          for point, repaired in places[:1] if any(math.dist(p, placed[value]) < 1.0 for p, _ in places)]
                 if found:
-                    facts.append(self._instance(document, screen, region, *found[0], subject))
+                    facts.append(self._instance(document, page, screen, region, *found[0], subject))
         return _distinct(facts)
 
     def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float], bool]]:
         """The instance ids printed on the lines, each with the centre of its place (_in_the_list) and whether
         OCR's capitals were repaired in it."""
         printed = self._printings(lines)
-        return [(value, *_in_the_list(places, [p[0][0] for other, ps in printed.items() if other != value for p in ps[:1]]))
+        return [(value, *_in_the_list(places, {other: [p[0][0] for p in ps] for other, ps in printed.items() if other != value}))
                 for value, places in printed.items()]
 
     def _printings(self, lines: list[Line]) -> dict[str, list[tuple[tuple[float, float], bool]]]:
@@ -105,12 +107,17 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _expiry(self, region: Page, screen: Screen, point: tuple[float, float]) -> str | None:
+    def _expiry(self, region: Page, page: Page, screen: Screen, instance_id: str, point: tuple[float, float]) -> str | None:
         """The instance's 到期 date: on a line of its own part of the screen that names the expiry, else, in a
-        list, the date under the header cell that names it (到期时间, further up the page)."""
+        list, the date under the header cell that names it (到期时间, further up the page). A date under that
+        header on the very line of one of the id's printings comes first: a 续费 drawer over the list lists the
+        instances it renews with their 当前到期时间, in rows that do not line up with the list's."""
         billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
         if nearest_word(region, point, billing) == "pay_as_you_go":
             return None
+        found = self._expiry_on_a_printing(page, screen, instance_id, point)
+        if found is not None:
+            return found
         # the line naming an expiry nearest the id, counted in lines, then across: a row cut across the page may
         # hold a card's 云硬盘 · 2026-12-10 到期 beside the instance's own
         lines = page_lines(region)
@@ -129,6 +136,27 @@ class CloudConsole(KindExtractor):
         if named:
             return min(named)[2]
         return self._expiry_column(region, screen, point)
+
+    def _expiry_on_a_printing(self, page: Page, screen: Screen, instance_id: str, point: tuple[float, float]) -> str | None:
+        """For an id printed more than once: the date under the expiry header on the very line of one of its
+        printings, the placed one first."""
+        if len(screen.printings.get(instance_id, [])) < 2:
+            return None
+        for printed in sorted(screen.printings[instance_id], key=lambda p: p != point):
+            found = self._expiry_column(page, screen, printed, same_line=True)
+            if found is not None:
+                return found
+        return None
+
+    @staticmethod
+    def _other_id_between(screen: Screen, point: tuple[float, float], box: BBox) -> bool:
+        """Whether another instance's id is printed on the date's row between the id and the date: the date is
+        that instance's (a drawer over the list lines its rows up with the list's)."""
+        height = box[3] - box[1]
+        left, right = sorted((point[0], (box[0] + box[2]) / 2))
+        return any(left < x < right and abs(y - (box[1] + box[3]) / 2) <= height and (x, y) != point
+                   for places in screen.printings.values() for x, y in places
+                   if not any(abs(x - point[0]) < 1.0 and abs(y - point[1]) < 1.0 for _ in [0]))
 
     def _date_after_expiry_word(self, text: str) -> str | None:
         """The date printed right after an expiry word on a line (到期时间 2027-04-10 …, Expiry time2027-04-10
@@ -165,10 +193,10 @@ class CloudConsole(KindExtractor):
                         out.append((at, line.bbox_of(start + span[0], start + span[1]), line.height))
         return out
 
-    def _expiry_column(self, region: Page, screen: Screen, point: tuple[float, float]) -> str | None:
+    def _expiry_column(self, region: Page, screen: Screen, point: tuple[float, float], same_line: bool = False) -> str | None:
         """In a list: the date under the header cell naming the expiry (the header nearest above the instance's
-        row), in the instance's own part of the page, on the page line nearest its id. A row printed over several
-        lines may share a line with the header."""
+        row), in the instance's own part of the page, on the page line nearest its id (`same_line`: level with the
+        id, whatever lines OCR made). A row printed over several lines may share a line with the header."""
         lines = screen.lines
         own = line_of(lines, point)
         columns = [(box, height) for at, box, height in screen.captions if at < own and box[3] <= point[1]]
@@ -179,15 +207,17 @@ class CloudConsole(KindExtractor):
         for line in page_lines(region):
             for m in find_dates(line.text):
                 box = line.bbox_of(m.start, m.end)
-                if not isinstance(m.value, str) and box[1] > header[1] and _overlaps(box, header, height):
+                if (not isinstance(m.value, str) and box[1] > header[1] and _overlaps(box, header, height)
+                        and not self._other_id_between(screen, point, box)):
                     # the page line nearest the id's first (levelled: a photo's tilt); on it, the date right under
                     # the caption (创建时间 beside it)
                     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
                     across = min(box[2], header[2]) - max(box[0], header[0])
                     under.append((abs(line_of(lines, centre) - own), across <= 0, abs(centre[1] - point[1]), m.value.isoformat()))
+        under = [u for u in under if u[2] <= SAME_ROW * height] if same_line else under
         return min(under)[3] if under else None
 
-    def _instance(self, document: Document, screen: Screen, region: Page, instance_id: str, point: tuple[float, float],
+    def _instance(self, document: Document, page: Page, screen: Screen, region: Page, instance_id: str, point: tuple[float, float],
                   repaired: bool, subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
         status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
@@ -204,10 +234,16 @@ class CloudConsole(KindExtractor):
             warnings.append(f"no status read for {instance_id}")
         if where is None:
             warnings.append(f"no region read for {instance_id}")
+        expires_on = self._expiry(region, page, screen, instance_id, point)
+        if (expires_on is not None and len(screen.printings.get(instance_id, [])) > 1
+                and self._expiry_on_a_printing(page, screen, instance_id, point) is None):
+            confidence = min(confidence, DOUBT)
+            warnings.append(f"{instance_id} is printed in more than one place (a list and a drawer or card over it) and "
+                            f"its expiry {expires_on} is on the row of none of them: check which date is its own")
         if subject is not None:
             confidence = min(confidence, subject.confidence)
         value = {"instance_id": instance_id, "product": "lighthouse" if lighthouse else "cvm", "region": where,
-                 "status": status, "expires_on": self._expiry(region, screen, point),
+                 "status": status, "expires_on": expires_on,
                  "account_subject": registered_name(subject.value) if subject else None}
         evidence = ["the instance's own part of the screen: its id, and the status words and zone printed nearest it, "
                     "its 到期 date"]
@@ -218,6 +254,7 @@ class CloudConsole(KindExtractor):
                     extractor=NAME, warnings=warnings, evidence=evidence)
 
 
+SAME_ROW = 0.8  # of a line's height: a date this close in height to an id printing is on its row
 CAPTION_EXTRA = 2  # characters a header cell may print beyond its caption (到期时间 ↓)
 
 
@@ -235,13 +272,18 @@ def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float
     return box[0] < header[2] + height and header[0] - height < box[2]
 
 
-def _in_the_list(places: list[tuple[tuple[float, float], bool]], others: list[float]) -> tuple[tuple[float, float], bool]:
-    """Where an id printed more than once stands: in the list, in the column the other ids are printed in (the
-    console home's 即将到期 card repeats one of its 我的资源 list); alone on its page, where it is first printed."""
+def _in_the_list(places: list[tuple[tuple[float, float], bool]], others: dict[str, list[float]]) -> tuple[tuple[float, float], bool]:
+    """Where an id printed more than once stands: in the list, the column where most of the other ids are printed
+    too (a 续费 drawer over the list repeats only the instances it renews; the console home's 即将到期 card repeats
+    one of its 我的资源 list), the column the others are first printed in on a tie; alone on its page, where it is
+    first printed."""
     if len(places) == 1 or not others:
         return places[0]
-    column = median(others)
-    return min(places, key=lambda place: abs(place[0][0] - column))
+    xs = [x for printed in others.values() for x in printed]
+    reach = 0.1 * (max(xs + [p[0][0] for p in places]) - min(xs + [p[0][0] for p in places]))
+    column = median(printed[0] for printed in others.values())
+    return min(places, key=lambda place: (-sum(any(abs(x - place[0][0]) <= reach for x in printed) for printed in others.values()),
+                                          abs(place[0][0] - column)))
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:

@@ -219,7 +219,9 @@ class CvmOrder(KindExtractor):
                 for match in pattern.finditer(line.text):
                     money = _line_amounts(match.group("rest")) or (match.group(0), None)  # figures unread: the total may do
                     start, end = match.span("goods")
-                    end = min([cut for cut in line.hard if start < cut < end] or [end])  # the 规格型号 cell after it
+                    # the 规格型号 cell after it: far apart, or a model code (SA2.LARGE8) read as a box of its own
+                    models = [a for a, _ in line.spans if _MODEL_CODE.match(line.text[a:])]
+                    end = min([cut for cut in [*line.hard, *models] if start < cut < end] or [end])
                     goods = re.sub(r"(项|次|个|台|套|年|月)$", "", line.text[start:end].strip()).strip()
                     where = (page.number, line.bbox_of(match.start(), match.end()), match.group(0),
                              line.confidence_of(match.start(), match.end()))
@@ -259,6 +261,7 @@ class CvmOrder(KindExtractor):
                     text=order.text, extractor=NAME, warnings=list(order.warnings), evidence=list(order.evidence))
 
 
+_MODEL_CODE = re.compile(r"[A-Z]{1,4}\d+[A-Za-z]?\.[A-Z0-9]")  # an instance type: S5.MEDIUM4, SA2.LARGE8, M5.2XLARGE32
 _NUMBERS = re.compile(r"\d+\.\d{2}(?!%)|\d{1,2}%|免税|不征税|\*{3}|\d+")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors import ops_certificate, software_copyright
+from extractors.ops_certificate import first_listed
 from fixtures.plan_certs import BUNDLES
 from pipeline.models import Document, Fact, FileType, Page, Table, TextBlock, TextSource
 from tests.readings import Reading, pair_items, read_bundles
@@ -433,3 +434,13 @@ def test_a_deck_s_closing_slide_with_a_telephone_number_is_no_certificate() -> N
     document = _placed("deck.jpg", 1920, 1080, [("谢谢观看", (700, 380, 1220, 520)), ("联系我们", (820, 620, 1100, 660)),
                                                 ("400-639-2805", (800, 690, 1120, 730)), ("腾讯云合作伙伴", (780, 760, 1140, 800))])
     assert ops_certificate.extract(document) == []
+
+
+def test_a_level_word_is_a_word_of_its_own() -> None:
+    """"This is to certify that" / "CERTIFIED" joined without spaces hold the letters TCE; the level is the badge's TCA."""
+    levels = {"TCE": ["TCE", "专家", "Expert"], "TCP": ["TCP", "高级", "Professional"], "TCA": ["TCA", "Associate"]}
+    assert first_listed("This is to certify that CERTIFIED TCA ASSOCIATE", levels) == "TCA"
+    assert first_listed("CERT-TCP-OPS-20240129", levels) == "TCP"
+    assert first_listed("腾讯云 高 级 运维工程师", levels) == "TCP"
+    assert first_listed("TCAAssociate", levels) == "TCA"  # OCR glued the badge's two words
+    assert first_listed("thatcertified", levels) is None

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractors import cvm_order, miniprogram_stats
+from extractors import cloud_console, cvm_order, miniprogram_stats
 from fixtures.plan_cloud import BUNDLES
 from pipeline.models import Document, DocumentKind, Fact, FileType, Page, TextBlock, TextSource
 from tests.readings import read_bundles
@@ -415,3 +415,44 @@ def test_a_purchase_contract_is_no_invoice_and_its_list_price_is_not_paid() -> N
             ("2026-02-05", (700, 360, 840, 400)), ("939.00", (1000, 360, 1080, 400)), ("798.15", (1200, 360, 1300, 400))]
     (fact,) = cvm_order.extract(_document(*rows))
     assert (fact.name, fact.value["amount_cny"], fact.value["account_subject"]) == ("cvm_order", 798.15, "深圳市数联数字技术有限公司")
+
+
+def test_an_invoice_goods_list_names_its_buyer_on_one_line_and_its_model_codes_are_no_goods() -> None:
+    """A 销货清单 photographed: 购买方名称：… on one line, and the 规格型号 cell (SA2.LARGE8) read as a box of its own
+    right after the goods name, too near to be told apart by the gap."""
+    document = _document(
+        ("销售货物或者提供应税劳务清单", (600, 40, 1300, 100)), ("购买方名称：北京市智汇数据科技有限公司", (150, 140, 900, 180)),
+        ("销售方名称：腾讯云计算（北京）有限责任公司", (150, 190, 950, 230)), ("所属增值税电子普通发票", (1000, 40, 1380, 80)),
+        ("发票号码：69475317", (1400, 90, 1700, 120)),
+        ("开票日期：2021年06月14日", (1400, 130, 1760, 170)), ("货物（劳务）名称", (160, 300, 460, 340)),
+        ("规格型号", (500, 300, 620, 340)),
+        ("*信息技术服务*云服务器CVM", (90, 360, 480, 400)), ("SA2.LARGE8", (500, 362, 640, 398)),
+        ("1 3981.27 3981.27 6% 238.88", (700, 362, 1500, 400)))
+    [fact] = cvm_order.extract(document)
+    assert fact.value["product"] == "云服务器CVM"
+    assert fact.value["account_subject"] == "北京市智汇数据科技有限公司"
+
+
+def test_the_one_date_a_statistics_page_prints_is_its_day() -> None:
+    """小程序数据助手's 概况: the 日 / 周 / 月 picker shows the day (2026年11月27日) over the figures, with no label."""
+    document = _document(("日", (181, 146, 201, 169)), ("周", (244, 143, 272, 171)), ("2026年11月27日", (188, 192, 327, 218)),
+                         ("累计用户数", (15, 728, 108, 754)), ("3187", (446, 720, 503, 745)))
+    facts = {f.name: f.value for f in miniprogram_stats.extract(document)}
+    assert facts == {"miniprogram_registered_users": 3187, "miniprogram_stats_date": "2026-11-27"}
+
+
+def test_a_renewal_drawer_over_the_list_gives_each_instance_its_own_expiry() -> None:
+    """The CVM list with the 续费 drawer open over its right half: the list keeps the ids and statuses, the drawer
+    lists the instances it renews (not the pay-as-you-go one) with their 当前到期时间, in rows that do not line up
+    with the list's. Each instance is read at its place in the list, and its expiry at its own row of the drawer."""
+    rows = [("ins-aaaa1111", 600, "运行中"), ("ins-bbbb2222", 700, "运行中"), ("ins-cccc3333", 800, "运行中")]
+    drawer = [("ins-bbbb2222", 620, "2027-03-30 20:55:11"), ("ins-cccc3333", 720, "2028-06-27 09:22:51")]
+    document = _document(
+        ("ID/名称", (100, 500, 250, 540)), ("状态", (500, 500, 580, 540)), ("实例ID/名称", (1000, 500, 1200, 540)),
+        ("当前到期时间", (1400, 500, 1600, 540)), ("续费后到期时间", (1700, 500, 1950, 540)),
+        *[(i, (100, y, 300, y + 36)) for i, y, _ in rows], *[(s, (500, y + 20, 600, y + 56)) for _, y, s in rows],
+        *[(i, (1000, y, 1200, y + 36)) for i, y, _ in drawer], *[(d, (1400, y, 1650, y + 36)) for _, y, d in drawer],
+        *[(d.replace("2027", "2028").replace("2028-06", "2029-06"), (1700, y, 1950, y + 36)) for _, y, d in drawer])
+    read = {f.value["instance_id"]: (f.value["status"], f.value["expires_on"]) for f in cloud_console.extract(document)}
+    assert read == {"ins-aaaa1111": ("running", None), "ins-bbbb2222": ("running", "2027-03-30"),
+                    "ins-cccc3333": ("running", "2028-06-27")}
