@@ -249,7 +249,10 @@ class OrgChart(KindExtractor):
                     named = _line_above(lines[:i], line) if badge is not None else None
                 if badge is None or named is None:
                     continue
-                printed = named.text[:-len(badge)] if named is line else named.text
+                # the name runs back from the badge to the line's last hard boundary (a search box or an avatar
+                # further left on the same line is not part of it)
+                end = len(named.text) - len(badge) if named is line else len(named.text)
+                printed = named.text[max((h for h in named.hard if h <= end), default=0):end]
                 name = _without_avatar(printed.strip(" ·|"))
                 if re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·& ]{2,40}", name) and not self._is_department(name):
                     return FieldReading("organisation", name, min(BREADCRUMB_CONFIDENCE, named.confidence_of(0, len(named.text))),

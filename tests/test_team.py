@@ -494,3 +494,15 @@ def test_a_list_in_one_section_per_insurance_counts_each_person_once() -> None:
              ["三、", "失业保险"], header, *[["1", n, f"3701**{a}", "202610", "正常缴费"] for n, a, _ in people]]
     facts = _facts(_ocr_rows(table))
     assert facts["social_security_headcount"].value == 3
+
+
+def test_a_badged_name_stops_at_the_search_box_and_the_avatar_before_it() -> None:
+    """The 飞书 desktop client: the search box, the organisation's avatar (优), its name and its badge read as one
+    line; the name is only what runs up to the badge."""
+    blocks = [TextBlock(text=t, bbox=b, confidence=0.98) for t, b in (
+        ("Q 搜索", (86, 87, 137, 109)), ("优", (374, 83, 405, 114)), ("优创科技", (420, 79, 509, 107)),
+        ("已认证", (515, 80, 567, 102)), ("共20人", (420, 140, 471, 161)))]
+    document = Document(path="飞书.png", sha256="0" * 64, file_type=FileType.PNG,
+                        pages=[Page(number=1, width=1920, height=1080, source=TextSource.OCR, blocks=blocks)])
+    facts = {f.name: f.value for f in org_chart.extract(document)}
+    assert facts["org_chart_organisation"] == "优创科技" and facts["org_chart_headcount"] == 20
