@@ -38,7 +38,20 @@ def regions(page: Page, reader: FieldReader, anchors: Sequence[str], bias: float
     across, at `bias` of the way from one anchor to the next (0.5 halfway; more when an item's lines run on
     below its anchor, as a list row's second line does); anchors side by side cut it down; anchors in a grid
     (cards) take the blocks nearest to them."""
-    return split_at(page, _anchor_points(page, reader, anchors), bias)
+    points = _anchor_points(page, reader, anchors)
+    parts = split_at(page, points, bias)
+    if len(parts) < 2 or len(anchors) < 2:
+        return parts
+    # items side by side whose anchor stands at their far side (a certificate's number in a panel at its right)
+    # are cut by the gutter inside an item: then each block goes to the nearest anchor, when that leaves more
+    # regions holding every anchor field (a holder, a title, a number, an expiry each)
+    nearest = _by_owner(page, _nearest(points))
+    return nearest if _complete(nearest, reader, anchors) > _complete(parts, reader, anchors) else parts
+
+
+def _complete(parts: list[Page], reader: FieldReader, anchors: Sequence[str]) -> int:
+    """How many of the regions read every anchor field."""
+    return sum(len(read_document(reader, [part], anchors)) == len(anchors) for part in parts)
 
 
 COLUMN_APART = 6.0  # line heights between anchors of two columns: a list's ids in one column shift with the
@@ -63,6 +76,11 @@ def split_at(page: Page, points: list[tuple[float, float]], bias: float = 0.5) -
         owner = lambda centre: (bisect(y_cuts, centre[1]), bisect(x_cuts, centre[0]))  # noqa: E731
     else:
         owner = _nearest(points)
+    return _by_owner(page, owner)
+
+
+def _by_owner(page: Page, owner) -> list[Page]:
+    """The page's blocks grouped by the region `owner` gives each block's centre, in the regions' order."""
     groups: dict[object, list[TextBlock]] = {}
     for block in page.blocks:
         centre = ((block.bbox[0] + block.bbox[2]) / 2, (block.bbox[1] + block.bbox[3]) / 2)

@@ -444,3 +444,21 @@ def test_a_level_word_is_a_word_of_its_own() -> None:
     assert first_listed("腾讯云 高 级 运维工程师", levels) == "TCP"
     assert first_listed("TCAAssociate", levels) == "TCA"  # OCR glued the badge's two words
     assert first_listed("thatcertified", levels) is None
+
+
+def test_two_certificates_side_by_side_with_their_numbers_in_a_side_panel() -> None:
+    """Two certificates photographed side by side, each with its number and dates in a panel at its right: the
+    gutter inside a certificate (body | panel) is no cut between the two; each keeps its own holder and title."""
+    def certificate(x: float, holder: str, title: str, number: str, issued: str, until: str) -> list[TextBlock]:
+        return [TextBlock(text=t, bbox=(x + dx, y, x + dx + w, y + 36), confidence=0.99) for t, dx, y, w in (
+            ("腾讯云", 0, 300, 120), ("认证证书", 250, 400, 300), ("This is to certify that", 250, 560, 300),
+            (holder, 300, 620, 200), ("通过腾讯云官方认证考核，获得", 220, 780, 380), (title, 200, 850, 420),
+            ("认证编号 Credential ID", 1000, 620, 260), (number, 1000, 660, 300), ("发证日期 Date of Issue", 1000, 760, 260),
+            (issued, 1000, 800, 240), ("有效期至 Valid Until", 1000, 900, 240), (until, 1000, 940, 240),
+            ("腾讯云认证中心", 0, 1200, 200))]
+    blocks = certificate(300, "刘晨宁", "腾讯云高级运维工程师", "TC26P66113810", "2026-02-17", "2029-02-16") + \
+        certificate(1900, "丁平娜", "腾讯云高级架构工程师", "TC24P52006579", "2024-03-19", "2027-03-18")
+    document = Document(path="证书.jpg", sha256="0" * 64, file_type=FileType.JPEG,
+                        pages=[Page(number=1, width=3600, height=1600, source=TextSource.OCR, blocks=blocks)])
+    read = {(f.value["holder"], f.value["cert_no"], f.value["title"]) for f in ops_certificate.extract(document)}
+    assert read == {("刘晨宁", "TC26P66113810", "腾讯云高级运维工程师"), ("丁平娜", "TC24P52006579", "腾讯云高级架构工程师")}
