@@ -337,8 +337,10 @@ class SocialSecurityList(KindExtractor):
             if len(texts) == 2 and _SECTION_NUMBER.fullmatch(texts[0]):  # 二、 | 基本医疗保险: the number a cell apart
                 texts = ["".join(texts)]
             bare = re.sub(r"[(（][^)）]*[)）]", "", LIST_NUMBER.sub("", _SECTION_NUMBER.sub("", texts[0]))) if texts else ""
-            if len(texts) == 1 and any(bare.endswith(w) for w in self.options.role_words["insurance"]):  # a 险种's
-                # name (二、参保险种情况 is no section of one); (含生育保险)(续) said aside
+            captions = self.options.columns["insurance"]
+            if (len(texts) == 1 and any(bare.endswith(w) for w in self.options.role_words["insurance"])
+                    and not any(c in bare for c in captions)):  # a 险种's name, not its caption and value
+                # (二、参保险种情况, 参保险种养老医疗失业工伤 head no section); (含生育保险)(续) said aside
                 headings[(row.page, row.index)] = _SECTION_NUMBER.sub("", texts[0]).strip()
         if not headings:
             return records
@@ -360,7 +362,8 @@ class SocialSecurityList(KindExtractor):
         month_columns = {id(h): _month_columns(h, rows, self.options.columns) for h in {id(r.header): r.header for r in records}.values()}
         subtotal = self.options.role_words["subtotal"]
         parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in self._under_insurance_headings(records, rows)
-                  if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)]
+                  if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)
+                  and not (r.get("count") and not r.get("name") and not r.get("id_number"))]  # a 险种汇总 row: N人
         parsed = _without_glued_gender(_cards_joined(parsed))
         named = [i for i, row in enumerate(parsed) if row is not None and (row.name or row.id)]
         with_name = [i for i in named if parsed[i].name]
