@@ -177,14 +177,16 @@ class FieldReader:
 
         context = self.context(page)
         segments = [s for line in context.lines for s in _segments(line, context.hits[line.index])]
-        wrapped = _wrapped(context)
+        wrapped: dict[int, list[Segment]] = {}
         out = {}
         for name, spec in self.fields.items():
             if spec.type is FieldType.NONE or (wanted is not None and name not in wanted):
                 continue
             candidates = self._candidates(name, spec, segments)
             if spec.wraps or (spec.wraps is None and spec.type in _WRAPPING):
-                joined = self._candidates(name, spec, wrapped)
+                if spec.wrap_lines not in wrapped:
+                    wrapped[spec.wrap_lines] = _wrapped(context, spec.wrap_lines)
+                joined = _longest_runs(self._candidates(name, spec, wrapped[spec.wrap_lines]))
                 # a value hanging onto the next line is read whole: its upper part alone is no reading of its own
                 cut = {id(c.segment.after) for c in joined if _crosses(c) and _hangs(c)}
                 candidates = [c for c in candidates if id(c.segment.after) not in cut]
@@ -315,25 +317,51 @@ def _placed(line: Line, hit: LabelHit, candidate: Candidate, spec: FieldSpec, co
 _WRAPPING = (FieldType.DATE, FieldType.MONTH, FieldType.ORGANISATION)  # values a paragraph's line break may cut
 
 
-def _wrapped(context: PageContext) -> list[Segment]:
+LEADING = 1.6  # a gap this many times the paragraph's widest so far ends it
+
+
+def _wrapped(context: PageContext, most: int = 2) -> list[Segment]:
     """Each line of running text joined to the next (a date or a name cut by the line break:
-    …于二〇二〇年 | 十二月二十八日开发完成; 被评为“20 | 25年度诚信示范企业”): one segment per pair of close lines,
-    from the upper line's last label on (that label before it) to the end of a lower line holding none."""
+    …于二〇二〇年 | 十二月二十八日开发完成; 被评为“20 | 25年度诚信示范企业”), and on to the lines after while they
+    continue the paragraph, `most` lines at most (a title set narrow on a card: Tencent Cloud | Certified |
+    Professional - | Operations): one segment per run of close lines, from the upper line's last label on (that
+    label before it) to the end of the lowest line, the lines below holding none."""
     out = []
-    for upper, whole in zip(context.lines, context.lines[1:]):
-        # what the lower line prints under the upper one: an avatar or a menu left of the paragraph is no part of it
-        under = [b for b in whole.blocks if b.bbox[2] > upper.bbox[0]]
-        if context.hits[whole.index] or not under:
-            continue
-        lower = whole if len(under) == len(whole.blocks) else make_line(whole.page, whole.index, under)
-        if not continues(upper, lower):
-            continue
+    for at, upper in enumerate(context.lines):
         last = max(context.hits[upper.index], key=lambda h: h.end, default=None)
-        joined = make_line(lower.page, lower.index, [*upper.blocks, *lower.blocks])
-        start = _offset_in(joined, upper, last.end) if last is not None else 0
-        start += len(joined.text[start:]) - len(joined.text[start:].lstrip(_PUNCTUATION))
-        out.append(Segment(joined, start, len(joined.text), last, joined.spans[len(upper.blocks)][0]))
+        blocks, above, taken, gaps = list(upper.blocks), upper, 1, []
+        for whole in context.lines[at + 1:at + 2 * most]:
+            if taken >= most:
+                break
+            # what the lower line prints under the upper one: an avatar or a menu left of the paragraph is no part
+            # of it, and a line printing nothing under it (a badge's caption further left) is passed over
+            under = [b for b in whole.blocks if b.bbox[2] > upper.bbox[0]]
+            if not under and most > 2:
+                continue
+            if context.hits[whole.index] or not under:
+                break
+            lower = whole if len(under) == len(whole.blocks) else make_line(whole.page, whole.index, under)
+            if not continues(above, lower):
+                break
+            gap = lower.bbox[1] - above.bbox[3]
+            if gaps and gap > LEADING * max(max(gaps), 0.1 * (above.bbox[3] - above.bbox[1])):
+                break  # a paragraph's lines are evenly led: a wider gap starts something else (a status pill)
+            gaps.append(gap)
+            joined = make_line(lower.page, lower.index, [*blocks, *lower.blocks])
+            start = _offset_in(joined, upper, last.end) if last is not None else 0
+            start += len(joined.text[start:]) - len(joined.text[start:].lstrip(_PUNCTUATION))
+            out.append(Segment(joined, start, len(joined.text), last, joined.spans[len(upper.blocks)][0]))
+            blocks, above, taken = [*blocks, *lower.blocks], lower, taken + 1
     return out
+
+
+def _longest_runs(joined: list[Candidate]) -> list[Candidate]:
+    """Of the values read from runs of lines starting at the same place, the one read over the most lines: a
+    title over four lines is not also its first three."""
+    def run(c: Candidate) -> tuple[int, int]:
+        return c.segment.line.blocks[0].bbox[1], len(c.segment.line.blocks)
+    return [c for c in joined if not any(run(o)[0] == run(c)[0] and run(o)[1] > run(c)[1]
+                                         and str(o.found.value).startswith(str(c.found.value)) for o in joined)]
 
 
 def _offset_in(joined: Line, upper: Line, offset: int) -> int:
@@ -456,9 +484,13 @@ def _unjoined(candidate: Candidate):
         return value
     at = candidate.printed.find(value)
     cut = join - 1 - candidate.start - at  # the joining space's place in the value
-    if at >= 0 and 0 < cut < len(value) and value[cut] == " ":
-        return value[:cut] + value[cut + 1:]
+    if at >= 0 and 0 < cut < len(value) - 1 and value[cut] == " " and not (_latin(value[cut - 1]) and _latin(value[cut + 1])):
+        return value[:cut] + value[cut + 1:]  # …but a line break between two English words parts them
     return value
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
 
 
 def disagreeing(readings: list[FieldReading]) -> list[FieldReading]:

@@ -58,6 +58,7 @@ class FieldSpec(_Spec):
     shops: bool = False  # organisation: 个体工商户 endings (经营部, 店, 坊 …) count near a label
     latin: bool = False  # organisation: names in Latin letters (Huawei Technologies Co., Ltd.) count too
     wraps: bool | None = None  # the value may run over a line break; None: dates, months and organisations do
+    wrap_lines: int = 2  # …over this many lines at most (a title set narrow on a card: 4)
     never: list[str] = []  # values this field never takes (an invoice's buyer is never the Tencent seller)
     priors: list[PriorSpec] = []
 

@@ -52,6 +52,7 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     hits = [LabelHit(ent.label_, ent.start_char, ent.end_char, 1.0, listed.get(ent.text.lower(), (ent.label_, ent.text))[1])
             for ent in _nlp(labels)(text).ents]
     hits += _fuzzy(text, labels, hits)
+    hits += _caption_cells(line, labels, hits)
     alone = [h for h in hits if _stands_alone(line, h) and not _in_address(text, h) and not _in_company_name(text, h)
              and not _in_aside(text, h, hits)]
     # a bilingual label (姓名Name, 认证名称Certification): the second half follows the first directly
@@ -60,6 +61,22 @@ def find_labels(line: Line, labels: tuple[tuple[str, str], ...]) -> list[LabelHi
     if not any(h.start == 0 for h in hits):
         hits += _tail(line, labels)
     return sorted(hits, key=lambda h: h.start)
+
+
+def _caption_cells(line: Line, labels: tuple[tuple[str, str], ...], hits: list[LabelHit]) -> list[LabelHit]:
+    """A label listed only with its colon (持证人:, since prose prints 持证人已通过…) also labels a block that holds
+    the label and nothing else: a caption over its value in a card's grid is no prose."""
+    colon = {normalise_line(label).rstrip(":：").lower(): (field, label) for field, label in labels
+             if label.endswith((":", "："))}
+    out = []
+    for start, end in line.spans:
+        piece = line.text[start:end]
+        word = piece.strip().lower()
+        if word in colon and not any(h.start < end and start < h.end for h in hits):
+            at = start + piece.index(piece.strip())
+            field, label = colon[word]
+            out.append(LabelHit(field, at, at + len(word), 1.0, label))
+    return out
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

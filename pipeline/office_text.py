@@ -15,6 +15,7 @@ import docx
 import numpy as np
 import openpyxl
 from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
 
 from pipeline.config import IngestLimits
 from pipeline.errors import UnreadableDocument
@@ -92,17 +93,26 @@ def read_docx(path: Path, limits: IngestLimits, ocr: Callable[[np.ndarray, int],
 
 
 def _docx_text_page(document) -> Page:
+    """The document's paragraphs and table rows in the order they are printed (a heading stays above its table),
+    a row per line; a cell merged across columns is one block spanning them, not the same text once per column."""
     blocks: list[TextBlock] = []
     row = 0
-    for paragraph in document.paragraphs:
-        if paragraph.text.strip():
-            blocks.append(TextBlock(text=paragraph.text.strip(), bbox=(0, row, 1, row + 1), confidence=_CELL_CONFIDENCE))
-            row += 1
-    for table in document.tables:
-        for table_row in table.rows:
-            for col, cell in enumerate(table_row.cells):
-                if cell.text.strip():
-                    blocks.append(TextBlock(text=cell.text.strip(), bbox=(col, row, col + 1, row + 1), confidence=_CELL_CONFIDENCE))
+    for part in document.iter_inner_content():
+        if isinstance(part, DocxTable):
+            for table_row in part.rows:
+                cells = list(table_row.cells)
+                col = 0
+                while col < len(cells):
+                    span = 1
+                    while col + span < len(cells) and cells[col + span]._tc is cells[col]._tc:
+                        span += 1
+                    if cells[col].text.strip():
+                        blocks.append(TextBlock(text=cells[col].text.strip(), bbox=(col, row, col + span, row + 1),
+                                                confidence=_CELL_CONFIDENCE))
+                    col += span
+                row += 1
+        elif part.text.strip():
+            blocks.append(TextBlock(text=part.text.strip(), bbox=(0, row, 1, row + 1), confidence=_CELL_CONFIDENCE))
             row += 1
     width = max((b.bbox[2] for b in blocks), default=0)
     return Page(number=1, width=width, height=row, source=TextSource.CELLS, blocks=blocks)

@@ -458,3 +458,21 @@ def test_a_digital_badge_page_is_a_certificate_with_its_issuer_named_by_brand() 
     (fact,) = other_certificate.extract(document)
     assert (fact.value["issuer"], fact.value["holder"], fact.value["expires_on"]) == ("Microsoft", "Wenjie Huang", "2027-06-03")
     assert fact.value["title"] != "credly"  # the site's wordmark, printed largest, names no certificate
+
+
+def test_a_verification_card_with_captions_over_values_and_its_title_over_four_lines() -> None:
+    """A result card of the 证书查询 page on a phone: the title set narrow over four lines beside the level badge,
+    then a status pill further down that is no part of it, then captions over their values (持证人, listed only
+    with its colon because prose prints 持证人已通过…, stands alone here as a caption)."""
+    document = _document(
+        ("Tencent Cloud", (439, 417, 829, 467)), ("CERTIFICATE", (191, 440, 341, 463)), ("TCP", (102, 496, 150, 521)),
+        ("Certified", (440, 483, 681, 533)), ("Professional -", (439, 547, 821, 601)), ("Operations", (438, 613, 751, 672)),
+        ("Valid", (461, 703, 555, 746)),
+        ("持证人", (71, 836, 190, 878)), ("级别", (553, 836, 658, 878)), ("胡浩", (72, 905, 363, 958)), ("TCP", (553, 907, 700, 956)),
+        ("证书号", (74, 1011, 317, 1051)), ("2024TCP9426514", (74, 1079, 478, 1125)),
+        ("获证日期", (72, 1186, 272, 1225)), ("有效期至", (555, 1185, 842, 1227)),
+        ("2024-07-15", (73, 1252, 341, 1299)), ("2027-07-14", (554, 1252, 821, 1299)))
+    (fact,) = ops_certificate.extract(document)
+    assert fact.value == {"holder": "胡浩", "cert_no": "2024TCP9426514", "title": "Tencent Cloud Certified Professional-Operations",
+                          "issued_on": "2024-07-15", "expires_on": "2027-07-14", "level": "TCP", "track": "operations"}
+    assert any("label 持证人" in e for e in fact.evidence), fact.evidence

@@ -375,3 +375,27 @@ def test_a_bill_download_with_account_lines_above_its_table_reads_as_a_sheet(tmp
     document = PageReader(Settings(home=tmp_path / "home")).read(file)
     cells = {(b.bbox[0], b.bbox[1]): b.text for b in document.pages[0].blocks}
     assert cells[(0, 5)] == "20261108595135888769925" and cells[(4, 7)] == "2651.36"
+
+
+def test_a_word_file_keeps_headings_above_their_tables_and_a_merged_cell_once(reader, tmp_path):
+    """A Word 附件 listing registrations as small key-value tables under their headings: the text comes in the
+    order it is printed, and a value cell merged across three columns is one block, not its text three times."""
+    import docx
+
+    document = docx.Document()
+    for heading, name in (("（一）《方圆在线教育直播平台》", "方圆在线教育直播平台V2.5.1"), ("（二）《API网关平台》", "API网关平台V3.1")):
+        document.add_paragraph(heading)
+        table = document.add_table(rows=2, cols=4)
+        table.cell(0, 0).text = "软件名称"
+        merged = table.cell(0, 1).merge(table.cell(0, 3))
+        merged.text = name
+        table.cell(1, 0).text = "登记号"
+        table.cell(1, 1).text = "2020SR1416564"
+    path = tmp_path / "软著清单.docx"
+    document.save(path)
+    page = reader.read(as_file(path)).pages[0]
+    texts = [b.text for b in page.blocks]
+    assert texts.count("方圆在线教育直播平台V2.5.1") == 1
+    assert texts.index("（二）《API网关平台》") < texts.index("API网关平台V3.1") and texts.index("（一）《方圆在线教育直播平台》") == 0
+    merged_block = next(b for b in page.blocks if b.text == "API网关平台V3.1")
+    assert merged_block.bbox[2] - merged_block.bbox[0] == 3
