@@ -195,14 +195,21 @@ class CloudConsole(KindExtractor):
 
     def _expiry_column(self, region: Page, screen: Screen, point: tuple[float, float], same_line: bool = False) -> str | None:
         """In a list: the date under the header cell naming the expiry (the header nearest above the instance's
-        row), in the instance's own part of the page, on the page line nearest its id (`same_line`: level with the
-        id, whatever lines OCR made). A row printed over several lines may share a line with the header."""
+        row that has a date under it: a column-settings popover lists 到期时间 as an option nearer the row), in
+        the instance's own part of the page, on the page line nearest its id (`same_line`: level with the id,
+        whatever lines OCR made). A row printed over several lines may share a line with the header."""
         lines = screen.lines
         own = line_of(lines, point)
         columns = [(box, height) for at, box, height in screen.captions if at < own and box[3] <= point[1]]
-        if not columns:
-            return None
-        header, height = max(columns, key=lambda c: c[0][3])
+        for header, height in sorted(columns, key=lambda c: -c[0][3]):
+            found = self._date_under(region, screen, point, own, header, height, same_line)
+            if found is not None:
+                return found
+        return None
+
+    def _date_under(self, region: Page, screen: Screen, point: tuple[float, float], own: int, header: BBox, height: float,
+                    same_line: bool) -> str | None:
+        lines = screen.lines
         under = []
         for line in page_lines(region):
             for m in find_dates(line.text):

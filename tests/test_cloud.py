@@ -456,3 +456,18 @@ def test_a_renewal_drawer_over_the_list_gives_each_instance_its_own_expiry() -> 
     read = {f.value["instance_id"]: (f.value["status"], f.value["expires_on"]) for f in cloud_console.extract(document)}
     assert read == {"ins-aaaa1111": ("running", None), "ins-bbbb2222": ("running", "2027-03-30"),
                     "ins-cccc3333": ("running", "2028-06-27")}
+
+
+def test_a_column_settings_popover_listing_the_expiry_column_is_no_header() -> None:
+    """The CVM list with its 自定义列表字段 popover open: the popover lists 到期时间 among the columns one may show,
+    nearer above the lower rows than the list's own header; the date is the one under the header that has dates."""
+    document = _document(
+        ("ID/名称", (100, 270, 250, 300)), ("状态", (400, 270, 480, 300)), ("计费模式", (700, 270, 800, 300)),
+        ("到期时间", (840, 270, 940, 300)),
+        ("ins-aaaa1111", (100, 330, 300, 360)), ("运行中", (400, 330, 480, 360)), ("包年包月", (700, 330, 800, 360)),
+        ("2028-09-29 10:00:00", (840, 330, 1060, 360)),
+        ("自定义列表字段", (1100, 400, 1300, 430)), ("到期时间", (1120, 490, 1200, 520)),
+        ("ins-bbbb2222", (100, 540, 300, 570)), ("运行中", (400, 540, 480, 570)), ("包年包月", (700, 540, 800, 570)),
+        ("2028-06-2914:21:17", (840, 545, 1000, 570)))
+    read = {f.value["instance_id"]: f.value["expires_on"] for f in cloud_console.extract(document)}
+    assert read == {"ins-aaaa1111": "2028-09-29", "ins-bbbb2222": "2028-06-29"}
