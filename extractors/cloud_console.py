@@ -152,11 +152,9 @@ class CloudConsole(KindExtractor):
     def _other_id_between(screen: Screen, point: tuple[float, float], box: BBox) -> bool:
         """Whether another instance's id is printed on the date's row between the id and the date: the date is
         that instance's (a drawer over the list lines its rows up with the list's)."""
-        height = box[3] - box[1]
-        left, right = sorted((point[0], (box[0] + box[2]) / 2))
-        return any(left < x < right and abs(y - (box[1] + box[3]) / 2) <= height and (x, y) != point
-                   for places in screen.printings.values() for x, y in places
-                   if not any(abs(x - point[0]) < 1.0 and abs(y - point[1]) < 1.0 for _ in [0]))
+        height, middle = box[3] - box[1], (box[1] + box[3]) / 2
+        left, right = sorted((point[0], (box[0] + box[2]) / 2))  # strictly between: the id's own place is not
+        return any(left < x < right and abs(y - middle) <= height for places in screen.printings.values() for x, y in places)
 
     def _date_after_expiry_word(self, text: str) -> str | None:
         """The date printed right after an expiry word on a line (到期时间 2027-04-10 …, Expiry time2027-04-10

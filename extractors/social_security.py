@@ -331,13 +331,12 @@ class SocialSecurityList(KindExtractor):
         """A list printed in one section per 险种 (基本养老保险 over the first table's header, 二、基本医疗保险(续) on
         a later page), each repeating the same persons: a section's rows that print no 险种 of their own hold their
         heading's, so that a person is counted once per 险种 and not once per section. Heading rows are no one's."""
-        headings = {}
+        headings, captions = {}, self.options.columns["insurance"]
         for row in rows:
             texts = [c.text.strip() for c in row.cells if c.text.strip()]
             if len(texts) == 2 and _SECTION_NUMBER.fullmatch(texts[0]):  # 二、 | 基本医疗保险: the number a cell apart
                 texts = ["".join(texts)]
             bare = re.sub(r"[(（][^)）]*[)）]", "", LIST_NUMBER.sub("", _SECTION_NUMBER.sub("", texts[0]))) if texts else ""
-            captions = self.options.columns["insurance"]
             if (len(texts) == 1 and any(bare.endswith(w) for w in self.options.role_words["insurance"])
                     and not any(c in bare for c in captions)):  # a 险种's name, not its caption and value
                 # (二、参保险种情况, 参保险种养老医疗失业工伤 head no section); (含生育保险)(续) said aside
@@ -349,7 +348,8 @@ class SocialSecurityList(KindExtractor):
             at = (record.row.page, record.row.index)
             if at in headings:
                 continue
-            heading = headings[max((h for h in headings if h < at), default=at)] if any(h < at for h in headings) else None
+            before = [h for h in headings if h < at]
+            heading = headings[max(before)] if before else None
             if (heading is not None and not record.get("insurance") and not record.form
                     and (person_name(record.get("name"))[0] or visible_id(record.get("id_number")))):
                 record = replace(record, values={**record.values, "insurance": heading})
