@@ -152,6 +152,7 @@ def _name_after_number(cell: str) -> str | None:
     return match.group(1) if match and chinese_person(match.group(1)) is not None else None
 
 
+SECTION_TITLE = 12  # characters at most in a section's title (本期减少人员), not a sentence (合计：…本期减少1人…)
 _SECTION_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+部分)\s*")
 
 
@@ -327,20 +328,27 @@ class SocialSecurityList(KindExtractor):
 
     # --- rows -------------------------------------------------------------------------------------------------
 
-    def _under_insurance_headings(self, records: list[Record], rows: list[GridRow]) -> list[Record]:
-        """A list printed in one section per 险种 (基本养老保险 over the first table's header, 二、基本医疗保险(续) on
-        a later page), each repeating the same persons: a section's rows that print no 险种 of their own hold their
-        heading's, so that a person is counted once per 险种 and not once per section. Heading rows are no one's."""
-        headings, captions = {}, self.options.columns["insurance"]
+    def _under_section_headings(self, records: list[Record], rows: list[GridRow]) -> list[Record]:
+        """A list printed in sections under headings of their own: one per 险种 (基本养老保险 over the first
+        table's header, 二、基本医疗保险(续) on a later page), each repeating the same persons, so that a section's
+        rows that print no 险种 hold their heading's and a person is counted once per 险种, not once per section;
+        or a section of leavers (本期减少人员 under the roster), whose rows are leavers whatever they print. Heading
+        rows are no one's."""
+        headings: dict[tuple[int, int], tuple[str, str]] = {}
+        captions = self.options.columns["insurance"]
         for row in rows:
             texts = [c.text.strip() for c in row.cells if c.text.strip()]
             if len(texts) == 2 and _SECTION_NUMBER.fullmatch(texts[0]):  # 二、 | 基本医疗保险: the number a cell apart
                 texts = ["".join(texts)]
-            bare = re.sub(r"[(（][^)）]*[)）]", "", LIST_NUMBER.sub("", _SECTION_NUMBER.sub("", texts[0]))) if texts else ""
-            if (len(texts) == 1 and any(bare.endswith(w) for w in self.options.role_words["insurance"])
-                    and not any(c in bare for c in captions)):  # a 险种's name, not its caption and value
-                # (二、参保险种情况, 参保险种养老医疗失业工伤 head no section); (含生育保险)(续) said aside
-                headings[(row.page, row.index)] = _SECTION_NUMBER.sub("", texts[0]).strip()
+            if len(texts) != 1:
+                continue
+            bare = re.sub(r"[(（][^)）]*[)）]", "", LIST_NUMBER.sub("", _SECTION_NUMBER.sub("", texts[0])))
+            if any(bare.endswith(w) for w in self.options.role_words["insurance"]) and not any(c in bare for c in captions):
+                # a 险种's name, not its caption and value (二、参保险种情况, 参保险种养老医疗失业工伤 head no section);
+                # (含生育保险)(续) said aside
+                headings[(row.page, row.index)] = ("insurance", _SECTION_NUMBER.sub("", texts[0]).strip())
+            elif len(bare) <= SECTION_TITLE and any(w in bare for w in self.options.leaver_words):
+                headings[(row.page, row.index)] = ("status", bare)
         if not headings:
             return records
         out = []
@@ -349,10 +357,10 @@ class SocialSecurityList(KindExtractor):
             if at in headings:
                 continue
             before = [h for h in headings if h < at]
-            heading = headings[max(before)] if before else None
-            if (heading is not None and not record.get("insurance") and not record.form
+            role, heading = headings[max(before)] if before else ("", "")
+            if (heading and not (role == "insurance" and record.get("insurance")) and not record.form
                     and (person_name(record.get("name"))[0] or visible_id(record.get("id_number")))):
-                record = replace(record, values={**record.values, "insurance": heading})
+                record = replace(record, values={**record.values, role: " ".join([heading, record.get(role)]).strip()})
             out.append(record)
         return out
 
@@ -361,7 +369,7 @@ class SocialSecurityList(KindExtractor):
         name centred among its rows) belongs to the nearest row that names someone, the earlier one on a tie."""
         month_columns = {id(h): _month_columns(h, rows, self.options.columns) for h in {id(r.header): r.header for r in records}.values()}
         subtotal = self.options.role_words["subtotal"]
-        parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in self._under_insurance_headings(records, rows)
+        parsed = [self._insured_row(r, month_columns[id(r.header)]) for r in self._under_section_headings(records, rows)
                   if "subtotal" not in r.values and not any(w.lower() in r.row.text.lower() for w in subtotal)
                   and not (r.get("count") and not r.get("name") and not r.get("id_number"))]  # a 险种汇总 row: N人
         parsed = _without_glued_gender(_cards_joined(parsed))

@@ -506,3 +506,22 @@ def test_a_badged_name_stops_at_the_search_box_and_the_avatar_before_it() -> Non
                         pages=[Page(number=1, width=1920, height=1080, source=TextSource.OCR, blocks=blocks)])
     facts = {f.name: f.value for f in org_chart.extract(document)}
     assert facts["org_chart_organisation"] == "优创科技" and facts["org_chart_headcount"] == 20
+
+
+def test_a_section_of_leavers_under_the_roster_counts_no_one() -> None:
+    """A bureau's 参保人员名单: the roster, then 本期减少人员 in a table of its own, whose rows print no status word,
+    only the month and the reason they left."""
+    table = [["序号", "姓名", "公民身份号码", "状态"], ["1", "刘刚婷", "1101**********0713", "正常"],
+             ["2", "高飞轩", "1101**********9643", "新参保"], [], ["本期减少人员"], ["序号", "姓名", "公民身份号码", "减少年月", "减少原因"],
+             ["1", "彭诺秀", "1101**********0200", "202611", "解除劳动合同"]]
+    document = _ocr_rows([["所属期：2026年11月"], *table])
+    facts = _facts(document)
+    assert facts["social_security_headcount"].value == 2
+    assert _roster_names(facts["social_security_roster"]) == ["刘刚婷", "高飞轩"]
+
+
+def test_an_hr_roster_states_the_staff_on_the_job_in_its_tab() -> None:
+    """钉钉 智能人事 花名册: the tab 在职员工21 states the headcount; the page lists only its first ten."""
+    members = [("姓名", "工号", "部门"), *[(f"张{c}伟", f"ZX{n:04d}", "研发中心") for n, c in enumerate("一二三四五六七八九十")]]
+    screen = _screen([("花名册",), ("在职员工21", "待入职0", "离职员工2"), *members], TextSource.OCR)
+    assert _org(screen) == (21, "total_shown")
