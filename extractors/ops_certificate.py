@@ -42,21 +42,20 @@ class CertificateOptions(BaseModel):
 
 def first_listed(text: str, words: dict[str, list[str]]) -> str | None:
     """The first key of `words` one of whose words `text` holds (case-insensitive; a Chinese word with spaces
-    ignored, a Latin one as a word of its own: the TCE of "that certified" is no level)."""
+    ignored, a Latin one where a word starts: the TCE of "that certified" is no level)."""
     printed = normalise_line(text)
     compact = printed.replace(" ", "").lower()
     return next((key for key, listed in words.items() if any(_holds(printed, compact, w) for w in listed)), None)
 
 
 def _holds(printed: str, compact: str, word: str) -> bool:
-    """A Latin word stands as a word: no lower-case letter runs on after it, and it starts no further into one
-    (OCR's TCAAssociate holds TCA and Associate; thatcertified holds no TCE)."""
+    """A Latin word starts a word: not further into one (OCR's TCAAssociate holds TCA and Associate; "that
+    certified" joined, thatcertified, holds no TCE); it may open a longer one (Architect in Architecture)."""
     if not word.isascii():
         return word.replace(" ", "").lower() in compact
     for match in re.finditer(re.escape(word), printed, re.IGNORECASE):
         before = printed[match.start() - 1:match.start()]
-        after = printed[match.end():match.end() + 1]
-        if not (after.isascii() and after.islower()) and not (before.isascii() and before.isalpha() and match.group(0)[0].islower()):
+        if not (before.isascii() and before.isalpha() and match.group(0)[0].islower()):
             return True
     return False
 

@@ -444,6 +444,7 @@ def test_a_level_word_is_a_word_of_its_own() -> None:
     assert first_listed("腾讯云 高 级 运维工程师", levels) == "TCP"
     assert first_listed("TCAAssociate", levels) == "TCA"  # OCR glued the badge's two words
     assert first_listed("thatcertified", levels) is None
+    assert first_listed("Tencent Cloud Certified Expert-Architecture", {"architecture": ["架构", "Architect"]}) == "architecture"
 
 
 def test_two_certificates_side_by_side_with_their_numbers_in_a_side_panel() -> None:
