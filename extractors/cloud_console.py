@@ -63,9 +63,9 @@ class CloudConsole(KindExtractor):
         facts = []
         for page in document.pages:
             lines = page_lines(page)  # read once per page, and its expiry captions found once, for all its instances
-            screen = Screen(lines, self._captions(lines),
-                            {value: [p for p, _ in places] for value, places in self._printings(lines).items()})
-            placed = {value: point for value, point, _ in self._ids(lines)}
+            printed = self._printings(lines)
+            screen = Screen(lines, self._captions(lines), {value: [p for p, _ in places] for value, places in printed.items()})
+            placed = {value: point for value, point, _ in _ids(printed)}
             for region in split_at(page, list(placed.values()), ROW_BIAS):
                 # the region's instance: the id printed where the page places it (an id a card elsewhere repeats
                 # is not this region's, though printed in it)
@@ -74,13 +74,6 @@ class CloudConsole(KindExtractor):
                 if found:
                     facts.append(self._instance(document, page, screen, region, *found[0], subject))
         return _distinct(facts)
-
-    def _ids(self, lines: list[Line]) -> list[tuple[str, tuple[float, float], bool]]:
-        """The instance ids printed on the lines, each with the centre of its place (_in_the_list) and whether
-        OCR's capitals were repaired in it."""
-        printed = self._printings(lines)
-        return [(value, *_in_the_list(places, {other: [p[0][0] for p in ps] for other, ps in printed.items() if other != value}))
-                for value, places in printed.items()]
 
     def _printings(self, lines: list[Line]) -> dict[str, list[tuple[tuple[float, float], bool]]]:
         """Each instance id printed on the lines, with every printing's centre and whether OCR's capitals were
@@ -107,17 +100,19 @@ class CloudConsole(KindExtractor):
         readings = [r for page in document.pages for r in self.reader.read_page(page, ("account_subject",)).get("account_subject", [])]
         return max(readings, key=lambda r: r.confidence, default=None)
 
-    def _expiry(self, region: Page, page: Page, screen: Screen, instance_id: str, point: tuple[float, float]) -> str | None:
-        """The instance's 到期 date: on a line of its own part of the screen that names the expiry, else, in a
-        list, the date under the header cell that names it (到期时间, further up the page). A date under that
-        header on the very line of one of the id's printings comes first: a 续费 drawer over the list lists the
-        instances it renews with their 当前到期时间, in rows that do not line up with the list's."""
+    def _expiry(self, region: Page, page: Page, screen: Screen, instance_id: str,
+                point: tuple[float, float]) -> tuple[str | None, bool]:
+        """The instance's 到期 date, and whether it stands level with one of the id's printings: on a line of its
+        own part of the screen that names the expiry, else, in a list, the date under the header cell that names
+        it (到期时间, further up the page). A date under that header on the very line of one of the id's printings
+        comes first: a 续费 drawer over the list lists the instances it renews with their 当前到期时间, in rows
+        that do not line up with the list's."""
         billing = {"pay_as_you_go": self.options.pay_as_you_go, "prepaid": self.options.prepaid}
         if nearest_word(region, point, billing) == "pay_as_you_go":
-            return None
+            return None, False
         found = self._expiry_on_a_printing(page, screen, instance_id, point)
         if found is not None:
-            return found
+            return found, True
         # the line naming an expiry nearest the id, counted in lines, then across: a row cut across the page may
         # hold a card's 云硬盘 · 2026-12-10 到期 beside the instance's own
         lines = page_lines(region)
@@ -134,8 +129,8 @@ class CloudConsole(KindExtractor):
                     if text is line.text:
                         break
         if named:
-            return min(named)[2]
-        return self._expiry_column(region, screen, point)
+            return min(named)[2], False
+        return self._expiry_column(region, screen, point), False
 
     def _expiry_on_a_printing(self, page: Page, screen: Screen, instance_id: str, point: tuple[float, float]) -> str | None:
         """For an id printed more than once: the date under the expiry header on the very line of one of its
@@ -239,9 +234,8 @@ class CloudConsole(KindExtractor):
             warnings.append(f"no status read for {instance_id}")
         if where is None:
             warnings.append(f"no region read for {instance_id}")
-        expires_on = self._expiry(region, page, screen, instance_id, point)
-        if (expires_on is not None and len(screen.printings.get(instance_id, [])) > 1
-                and self._expiry_on_a_printing(page, screen, instance_id, point) is None):
+        expires_on, on_its_row = self._expiry(region, page, screen, instance_id, point)
+        if expires_on is not None and len(screen.printings.get(instance_id, [])) > 1 and not on_its_row:
             confidence = min(confidence, DOUBT)
             warnings.append(f"{instance_id} is printed in more than one place (a list and a drawer or card over it) and "
                             f"its expiry {expires_on} is on the row of none of them: check which date is its own")
@@ -275,6 +269,13 @@ def _is_caption(piece: str, word: str, span: tuple[int, int]) -> bool:
 def _overlaps(box: tuple[float, float, float, float], header: tuple[float, float, float, float], height: float) -> bool:
     """A value's box under a header cell: across it, give or take a line height."""
     return box[0] < header[2] + height and header[0] - height < box[2]
+
+
+def _ids(printed: dict[str, list[tuple[tuple[float, float], bool]]]) -> list[tuple[str, tuple[float, float], bool]]:
+    """The instance ids a page prints (CloudConsole._printings), each with the centre of its place (_in_the_list)
+    and whether OCR's capitals were repaired in it."""
+    return [(value, *_in_the_list(places, {other: [p[0][0] for p in ps] for other, ps in printed.items() if other != value}))
+            for value, places in printed.items()]
 
 
 def _in_the_list(places: list[tuple[tuple[float, float], bool]], others: dict[str, list[float]]) -> tuple[tuple[float, float], bool]:

@@ -45,8 +45,11 @@ def regions(page: Page, reader: FieldReader, anchors: Sequence[str], bias: float
     # items side by side whose anchor stands at their far side (a certificate's number in a panel at its right)
     # are cut by the gutter inside an item: then each block goes to the nearest anchor, when that leaves more
     # regions holding every anchor field (a holder, a title, a number, an expiry each)
+    complete = _complete(parts, reader, anchors)
+    if complete == len(parts):
+        return parts
     nearest = _by_owner(page, _nearest(points))
-    return nearest if _complete(nearest, reader, anchors) > _complete(parts, reader, anchors) else parts
+    return nearest if _complete(nearest, reader, anchors) > complete else parts
 
 
 def _complete(parts: list[Page], reader: FieldReader, anchors: Sequence[str]) -> int:

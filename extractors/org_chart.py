@@ -86,11 +86,13 @@ class OrgChart(KindExtractor):
     def extract(self, document: Document) -> list[Fact]:
         fields = read_document(self.reader, document.pages)
         nodes = self._nodes(document)
-        members, pending = self._members(document)
+        named, named_pending = self._members(document)
+        # a list names members when it names two or more; one name under the departments is a direct member
+        members, pending = (named, named_pending) if len(named) + len(named_pending) >= 2 else ([], [])
         not_joined = fields.get("not_joined")
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
-                     or self._with_direct_members(departments, self._members(document, least=1)[0], document)
+                     or self._with_direct_members(departments, named, document)
                      or self._listed(members) or self._departments(departments, document))
         headcount = _against_departments(_less_not_joined(headcount, not_joined), departments)
         facts = []
@@ -281,9 +283,9 @@ class OrgChart(KindExtractor):
 
     # --- a member list ------------------------------------------------------------------------------------
 
-    def _members(self, document: Document, least: int = 2) -> tuple[list[Record], list[Record]]:
-        """The members a list names (distinct names; at least `least` of them), and those of them marked not
-        joined. A phone's tab bar (消息 日历 云文档 工作台 通讯录) names no one."""
+    def _members(self, document: Document) -> tuple[list[Record], list[Record]]:
+        """The members a list names (distinct names) that joined, and those marked not joined. A phone's tab bar
+        (消息 日历 云文档 工作台 通讯录) names no one."""
         _, records = read_records(document_rows(document), self.options.member_columns,
                                   lambda text: value_role(text, self.options.role_words, self.options.shapes),
                                   self.options.min_header_columns)
@@ -293,7 +295,7 @@ class OrgChart(KindExtractor):
         members = distinct_members(named, self.options.not_joined_words)
         pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]
-        return (joined, pending) if len(members) >= least else ([], [])
+        return joined, pending
 
     def _listed(self, members: list[Record]) -> Count | None:
         if not members:
