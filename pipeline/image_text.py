@@ -17,7 +17,7 @@ from pipeline.models import ErrorCode, Page, TextBlock, TextSource, centre_in
 from pipeline.ocr import OcrEngine
 from pipeline.ocr.registry import LineReader
 from pipeline.ocr_cache import CachedOcr, OcrCache
-from pipeline.preprocess import describe, prepare
+from pipeline.preprocess import describe, prepare, seal_mask
 
 # A line read sideways shows up as boxes much taller than wide. When most multi-character boxes look like
 # that, the page is turned 90 or 270 degrees and both are tried.
@@ -74,7 +74,8 @@ def ocr_page(image: np.ndarray, number: int, engine: OcrEngine, cache: OcrCache,
             ) from exc
         cache.put(key, cached)
     upright = rotate_image(image, cached.rotation)
-    read = _unsure_lines_read_again(upright, without_watermark(cached.blocks), engine, cache)
+    read = _unsure_lines_read_again(upright, _lines_under_seals_read_again(upright, without_watermark(cached.blocks), engine, cache),
+                                    engine, cache)
     found = read + _unread_values(upright, cached.model_copy(update={"blocks": read}), engine, cache)
     blocks = [_with_text(b, simplified(b.text)) for b in found]
     return Page(number=number, width=cached.width, height=cached.height, source=TextSource.OCR, rotation=cached.rotation,
@@ -147,6 +148,51 @@ def _unsure_lines_read_again(upright: np.ndarray, blocks: list[TextBlock], engin
                 and sum(b.confidence for b in read) / len(read) >= block.confidence + REREAD_GAIN):
             again[id(block)] = read
     return [line for block in blocks for line in again.get(id(block), [block])]
+
+
+SEAL_SHARE = 0.03  # a line whose box is this much a seal's red ink is read again through the red channel
+SEAL_KEEPS = 0.7  # …keeping this much of the line's length at least (seal strokes read as characters drop out)
+SEAL_MARGIN = 0.05  # …and that reading replaces it when sure and no more than this less sure than the first
+
+
+def _lines_under_seals_read_again(upright: np.ndarray, blocks: list[TextBlock], engine: OcrEngine,
+                                  cache: OcrCache) -> list[TextBlock]:
+    """Lines a red seal is stamped over (an issuer's name, a date) read again from the picture's red channel,
+    where the seal's red ink turns as pale as the paper and the black print under it stays dark: OCR of the
+    colour picture reads strokes of the seal into the characters (继续 as 继卖) or loses them, surely all the
+    same. The red channel's reading of the line by the recogniser alone replaces it when it is sure."""
+    seal = seal_mask(upright)
+    if not seal.any():
+        return blocks
+    again: dict[int, list[TextBlock]] = {}
+    for block in blocks:
+        x0, y0, x1, y1 = (max(int(v), 0) for v in block.bbox)
+        if (len(block.text.strip()) < 2 or x1 <= x0 or y1 <= y0 or seal[y0:y1, x0:x1].mean() < SEAL_SHARE
+                or not _black_print(upright[y0:y1, x0:x1])):
+            continue  # no seal over it, or a line printed in red (the seal's own words, red print) itself
+        pad = 0.3 * (y1 - y0)
+        read = _read_crop(upright, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), engine, cache, "seal-red-line",
+                          lambda crop: one_line(engine, _red_channel(crop)))
+        if (read and read[0].confidence >= max(VALUE_SURE, block.confidence - SEAL_MARGIN)
+                and len(read[0].text) >= SEAL_KEEPS * len(block.text)):  # not a line cut short
+            again[id(block)] = [read[0].model_copy(update={"bbox": block.bbox, "slope": block.slope})]
+    return [line for block in blocks for line in again.get(id(block), [block])]
+
+
+BLACK_PRINT = 0.15  # share of a line's ink that is dark in every channel, over which the line is printed in black
+_DARK, _INK = 110, 180  # channel values: below _DARK in all three is black; below _INK in any is ink, not paper
+
+
+def _black_print(box: np.ndarray) -> bool:
+    """Whether a line's own print is black (a seal stamped over it adds the red), not red or coloured itself."""
+    ink = box.min(axis=2) < _INK
+    return bool(ink.any()) and (box.max(axis=2) < _DARK)[ink].mean() >= BLACK_PRINT
+
+
+def _red_channel(image: np.ndarray) -> np.ndarray:
+    """The picture's red channel as a grey picture of three channels, the shape the engines take."""
+    red = image[:, :, 0]
+    return np.ascontiguousarray(np.stack([red, red, red], axis=2))
 
 
 def _read_crop(upright: np.ndarray, box: tuple[float, float, float, float], engine: OcrEngine, cache: OcrCache,

@@ -133,6 +133,27 @@ def test_a_line_garbled_on_the_crowded_page_is_read_again_from_its_own_crop(read
     assert None not in regions.values() and "ap-nanjing" in regions.values(), regions
 
 
+def test_a_seal_stamped_over_the_issuer_is_read_through_the_red_channel(reader, tmp_path):
+    """A training certificate whose issuer (…继续教育中心) a red round seal is stamped over: OCR of the colour
+    picture read the seal's strokes into the line (继续 as 继卖) and surely so. Its red channel, where the seal is
+    as pale as the paper and the black print stays dark, reads it right, and that reading replaces the line."""
+    path = blind_document("other_certificate/training_vocational", "clean", tmp_path)
+    texts = [b.text for b in reader.read(as_file(path)).pages[0].blocks]
+    assert any(t.endswith("计算机学会继续教育中心") for t in texts), texts
+
+
+def test_a_line_printed_in_red_is_not_read_as_under_a_seal(reader, tmp_path):
+    """An API explorer's response, its JSON strings printed in red: dense red text dilates into blobs as large as
+    a seal's. A red line is no black print under a seal; read through the red channel it misread ins-…0p as
+    ins-…op, and one instance became two."""
+    from extractors import cloud_console
+
+    path = blind_document("cloud_console/fresh10_api_explorer_describe", "explorer", tmp_path)
+    document = reader.read(as_file(path)).model_copy(update={"kind": "cloud_console"})
+    ids = [f.value["instance_id"] for f in cloud_console.extract(document) if f.name == "cloud_instance"]
+    assert len(ids) == 1, ids
+
+
 def test_a_label_with_its_value_or_a_line_of_prose_leaves_no_gap():
     from pipeline.form_gaps import unread_value_places
 
