@@ -471,3 +471,18 @@ def test_a_column_settings_popover_listing_the_expiry_column_is_no_header() -> N
         ("2028-06-2914:21:17", (840, 545, 1000, 570)))
     read = {f.value["instance_id"]: f.value["expires_on"] for f in cloud_console.extract(document)}
     assert read == {"ins-aaaa1111": "2028-09-29", "ins-bbbb2222": "2028-06-29"}
+
+
+def test_an_order_detail_naming_the_instance_it_renews_is_an_order() -> None:
+    """The app's 订单详情 of a renewal: under 商品信息 it names the instance renewed, its 地域, 可用区 and 实例规格,
+    as a console's detail page does. 订单类型 and 应付金额 are an order's words only."""
+    from extractors.classify import classify
+
+    document = _document(
+        ("订单详情", (300, 100, 500, 140)), ("订单信息", (60, 300, 200, 340)),
+        ("订单号 20260312902420817237126", (60, 360, 900, 400)), ("订单类型 续费", (60, 420, 600, 460)),
+        ("商品信息", (60, 600, 200, 640)), ("云服务器CVM 续费", (60, 660, 600, 700)),
+        ("实例ID ins-8paoglc0", (60, 720, 600, 760)), ("地域 上海", (60, 780, 600, 820)),
+        ("可用区 上海八区", (60, 840, 600, 880)), ("实例规格 标准型SA2 8核32GB", (60, 900, 700, 940)),
+        ("费用信息", (60, 1000, 200, 1040)), ("应付金额 ¥4,399.91", (60, 1060, 600, 1100)))
+    assert classify(document)[0] is DocumentKind.CVM_ORDER
