@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import BinaryIO
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -160,7 +161,8 @@ def _lines_under_seals_read_again(upright: np.ndarray, blocks: list[TextBlock], 
     """Lines a red seal is stamped over (an issuer's name, a date) read again from the picture's red channel,
     where the seal's red ink turns as pale as the paper and the black print under it stays dark: OCR of the
     colour picture reads strokes of the seal into the characters (继续 as 继卖) or loses them, surely all the
-    same. The red channel's reading of the line by the recogniser alone replaces it when it is sure."""
+    same, and its detector may miss such a line altogether. The red channel's reading of a line by the recogniser
+    alone replaces it when it is sure; the lines found only in the red channel of a seal's place are added."""
     seal = seal_mask(upright)
     if not seal.any():
         return blocks
@@ -176,17 +178,48 @@ def _lines_under_seals_read_again(upright: np.ndarray, blocks: list[TextBlock], 
         if (read and read[0].confidence >= max(VALUE_SURE, block.confidence - SEAL_MARGIN)
                 and len(read[0].text) >= SEAL_KEEPS * len(block.text)):  # not a line cut short
             again[id(block)] = [read[0].model_copy(update={"bbox": block.bbox, "slope": block.slope})]
-    return [line for block in blocks for line in again.get(id(block), [block])]
+    kept = [line for block in blocks for line in again.get(id(block), [block])]
+    return kept + _lines_hidden_by_seals(upright, seal, kept, engine, cache)
 
 
-BLACK_PRINT = 0.15  # share of a line's ink that is dark in every channel, over which the line is printed in black
-_DARK, _INK = 110, 180  # channel values: below _DARK in all three is black; below _INK in any is ink, not paper
+SEALS_PER_PAGE = 4  # seals whose places are read again through the red channel, at most (the largest)
+SEAL_LARGEST = 0.4  # a seal's size over the page's longer side, at most: a red border round the page is no seal
+SEAL_REACH = 1.0  # seal widths each side of a seal that its place runs to: the line under it runs on past it
+
+
+def _lines_hidden_by_seals(upright: np.ndarray, seal: np.ndarray, blocks: list[TextBlock], engine: OcrEngine,
+                           cache: OcrCache) -> list[TextBlock]:
+    """Lines of black print that the first reading did not find where a seal is stamped, found in the red
+    channel of the seal's place: each read surely, whole (clear of the place's sides) and where no box is."""
+    grown = cv2.dilate(seal.astype(np.uint8), np.ones((15, 15), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(grown)
+    found: list[TextBlock] = []
+    side = max(upright.shape[:2])
+    seals = [k for k in range(1, count) if max(stats[k][2], stats[k][3]) <= SEAL_LARGEST * side]  # not a red frame
+    for label in sorted(seals, key=lambda k: -stats[k][4])[:SEALS_PER_PAGE]:
+        x, y, w, h = (int(v) for v in stats[label][:4])
+        place = (max(x - SEAL_REACH * w, 0), y, min(x + w + SEAL_REACH * w, upright.shape[1]), y + h)
+        for block in _read_crop(upright, place, engine, cache, "seal-red-place",
+                                lambda crop: engine.recognize(_red_channel(crop))) or []:
+            x0, y0, x1, y1 = block.bbox
+            clear = x0 - place[0] > 0.5 * (y1 - y0) and place[2] - x1 > 0.5 * (y1 - y0)
+            if (clear and block.confidence >= VALUE_SURE and len(block.text.strip()) >= 2
+                    and _black_print(upright[int(y0):int(y1), int(x0):int(x1)])  # not the seal's own words
+                    and not any(centre_in(block.bbox, b.bbox) or centre_in(b.bbox, block.bbox) for b in blocks + found)):
+                found.append(block)
+    return found
+
+
+BLACK_PRINT = 0.15  # share of a line's ink that is grey or black, over which the line is printed in black
+_INK, _GREY = 180, 50  # below _INK in some channel is ink, not paper; channels within _GREY of each other, no colour
 
 
 def _black_print(box: np.ndarray) -> bool:
-    """Whether a line's own print is black (a seal stamped over it adds the red), not red or coloured itself."""
+    """Whether a line's own print is black (a seal stamped over it adds the red), not red or coloured itself; a
+    faint scan's black is grey, still of no colour."""
+    box = box.astype(np.int16)
     ink = box.min(axis=2) < _INK
-    return bool(ink.any()) and (box.max(axis=2) < _DARK)[ink].mean() >= BLACK_PRINT
+    return bool(ink.any()) and (box.max(axis=2) - box.min(axis=2) < _GREY)[ink].mean() >= BLACK_PRINT
 
 
 def _red_channel(image: np.ndarray) -> np.ndarray:

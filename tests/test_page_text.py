@@ -142,6 +142,22 @@ def test_a_seal_stamped_over_the_issuer_is_read_through_the_red_channel(reader, 
     assert any(t.endswith("计算机学会继续教育中心") for t in texts), texts
 
 
+@pytest.mark.parametrize("capture", ["clean", "scan"])
+def test_an_issuer_a_seal_hides_from_the_detector_is_found_in_the_red_channel(reader, tmp_path, capture):
+    """An award certificate signed by its issuer under a round seal, the certificate framed in a red border: the
+    detector found the date under the seal but not the issuer's line, clean or faintly scanned (grey print). The
+    red channel of the seal's place shows the line; the seal's own words (red) are no line of the page."""
+    from tests.readings import blind_sample
+
+    sample = blind_sample("other_certificate/honour_certificate", capture)
+    path = tmp_path / sample.path
+    path.write_bytes(sample.content)
+    (truth,) = sample.facts["other_certificate"]
+    texts = [b.text for b in reader.read(as_file(path)).pages[0].blocks]
+    assert truth["issuer"] in texts, texts
+    assert not any(t != truth["issuer"] and t in truth["issuer"] for t in texts), texts
+
+
 def test_a_line_printed_in_red_is_not_read_as_under_a_seal(reader, tmp_path):
     """An API explorer's response, its JSON strings printed in red: dense red text dilates into blobs as large as
     a seal's. A red line is no black print under a seal; read through the red channel it misread ins-…0p as
