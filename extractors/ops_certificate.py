@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractors.dates import RangeRole, find_dates
-from extractors.field_reading import read_document
+from extractors.field_reading import FieldReading, read_document
 from extractors.items import MISSING_CONFIDENCE, doubt, item_fact, read_items
 from extractors.lines import normalise_line
 from extractors.registry import KindExtractor
@@ -93,13 +93,15 @@ class OpsCertificate(KindExtractor):
             if owner is None:
                 return None
         title_shape = re.compile(self.data.fields["title"].pattern or "")
+        dated = header.names & {"issued_on", "expires_on", "validity"}
+        once = {} if dated else _dates_printed_once(self.reader, document)
         facts = []
         for record in records:
             title = title_shape.search(normalise_line(record.get("title")))
             holder = owner.value if owner is not None else person_name(record.get("holder"))[0]
             if title is None or holder is None or not (_row_dates(record)[1] or _numbered(record.get("cert_no"))):
                 continue  # no certificate: an exam taken (考试记录) names a title, a date and a score
-            fact = self._row_fact(document, record, holder, title.group("value"))
+            fact = self._row_fact(document, record, holder, title.group("value"), once)
             if owner is not None:
                 fact = fact.model_copy(update={
                     "confidence": round(min(fact.confidence, owner.confidence), 4),
@@ -107,21 +109,37 @@ class OpsCertificate(KindExtractor):
             facts.append(_check_period(fact))
         return facts or None  # a header with no certificate row under it: read the page as certificates
 
-    def _row_fact(self, document: Document, record: Record, holder: str, title: str) -> Fact:
+    def _row_fact(self, document: Document, record: Record, holder: str, title: str,
+                  once: dict[str, FieldReading]) -> Fact:
         issued, expires = _row_dates(record)
+        evidence = ["a row of the company's list of its staff's certificates, its cells placed by the header"]
+        shared_confidence = 1.0
+        for name in ("issued_on", "expires_on"):
+            reading = once.get(name)
+            if reading is not None and (issued if name == "issued_on" else expires) is None:
+                issued, expires = (reading.value, expires) if name == "issued_on" else (issued, reading.value)
+                shared_confidence = min(shared_confidence, reading.confidence)
+                evidence.append(f"{name}: printed once for every row ({'; '.join(reading.evidence)})")
         cert_no = record.get("cert_no").replace(" ", "") or None
         value = {"holder": holder, "cert_no": cert_no, "title": title, "issued_on": issued, "expires_on": expires,
                  "level": first_listed(record.get("level"), self.options.levels) or first_listed(title, self.options.levels),
                  "track": first_listed(title, self.options.tracks)}
         row = record.row
-        confidence = ROW_CONFIDENCE if row.exact else min(row.confidence, OCR_ROW_CONFIDENCE)
+        confidence = min(ROW_CONFIDENCE if row.exact else min(row.confidence, OCR_ROW_CONFIDENCE), shared_confidence)
         warnings = []
         if expires is None:
             confidence = min(confidence, MISSING_CONFIDENCE)
             warnings.append("not read: expires_on")
         return Fact(name=NAME, value=value, confidence=round(confidence, 4), document=document.path, page=row.page,
-                    bbox=row.bbox, text=row.text, extractor=NAME, warnings=warnings,
-                    evidence=["a row of the company's list of its staff's certificates, its cells placed by the header"])
+                    bbox=row.bbox, text=row.text, extractor=NAME, warnings=warnings, evidence=evidence)
+
+
+def _dates_printed_once(reader, document: Document) -> dict[str, FieldReading]:
+    """A list whose rows print no dates may state them once for all (本期证书发证日期为…，有效期至…): the issue
+    and expiry dates read beside their labels anywhere in the document. Dates read by a prior alone (a notice's
+    own date, an exam's) are no certificate's."""
+    found = read_document(reader, document.pages, ("issued_on", "expires_on"))
+    return {name: r for name, r in found.items() if any(e.startswith("label") for e in r.evidence)}
 
 
 def _numbered(cell: str) -> bool:

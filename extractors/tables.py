@@ -300,6 +300,7 @@ class Record:
     from_values: frozenset[str]  # roles read from values alone, with no header naming them
     header: Header | None = None  # the header of the record's table
     form: bool = False  # a form's line of captions and their values (姓名 | 何博宇 | 性别 | 男), not a table's row
+    cell_roles: tuple[str | None, ...] = ()  # each of the row's cells' role, None for a cell of no known column
 
     def get(self, role: str, default: str = "") -> str:
         return self.values.get(role, default)
@@ -369,7 +370,7 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
     if header is not None and not row.exact:
         row = GridRow(row.page, row.index, tuple(piece for cell in row.cells for piece in _across_columns(cell, header)),
                       row.exact)
-    roles = [_cell_role(cell, header, value_role, column_roles) for cell in row.cells]
+    roles = _stacked_under_their_cells(row.cells, [_cell_role(cell, header, value_role, column_roles) for cell in row.cells])
     parts: list[list[int]] = [[]]
     for i, (role, _) in enumerate(roles):
         seen = [roles[j][0] for j in parts[-1] if roles[j][0] is not None]
@@ -388,8 +389,31 @@ def _records(row: GridRow, header: Header | None, value_role: ValueRole, column_
                 values[role] = join_pieces(values.get(role, ""), row.cells[i].text)
         if values:
             part_row = row if len(parts) == 1 else GridRow(row.page, row.index, cells, row.exact)
-            records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header))
+            records.append(Record(values, part_row, frozenset(roles[i][0] for i in part if roles[i][1]), header,
+                                  cell_roles=tuple(roles[i][0] for i in part)))
     return records
+
+
+ALIGNED = 0.5  # of a line's height: two cells starting this near, one over the other, are one column's
+
+
+def _stacked_under_their_cells(cells: Sequence[Cell], roles: list[tuple[str | None, bool]]) -> list[tuple[str | None, bool]]:
+    """A cell's wrapped line under it, starting where it starts, takes its role (or its lack of one): the 公司
+    that ends 南京云栖数字技术有限责任 | 公司, nearer the 姓名 header than its own column's, is no part of the name."""
+    out = list(roles)
+    for i, cell in enumerate(cells):
+        over = _continued(cell, cells)
+        if over is not None:
+            out[i] = roles[over]
+    return out
+
+
+def _continued(cell: Cell, cells: Sequence[Cell]) -> int | None:
+    """The cell above whose wrapped line `cell` is: wider, over it, starting where it starts."""
+    height = cell.bbox[3] - cell.bbox[1]
+    return next((j for j, other in enumerate(cells) if other.bbox[3] <= cell.bbox[1] + 0.5 * height
+                 and abs(other.bbox[0] - cell.bbox[0]) <= ALIGNED * height
+                 and other.bbox[2] - other.bbox[0] > cell.bbox[2] - cell.bbox[0]), None)
 
 
 def _reading_order(indices: list[int], cells: Sequence[Cell]) -> list[int]:
@@ -496,13 +520,29 @@ def _join_wrapped(records: list[Record]) -> list[Record]:
 
 
 def _joined(record: Record, parts: list[Record]) -> Record:
-    values = dict(record.values)
-    for part in sorted(parts, key=lambda p: p.row.bbox[1]):
-        for role, text in part.values.items():
+    """The row with the lines of its wrapped cells, each role's pieces in print order: a title wrapped over
+    three lines centred on its row (Tencent Cloud Certified | Professional - | Architecture) reads top down."""
+    values: dict[str, str] = {}
+    for part in sorted([record, *parts], key=lambda p: p.row.bbox[1]):
+        for role, text in (part.values if part is record else _continuing(part, record)).items():
             values[role] = (values[role] + " " + text) if role in values else text
     cells = tuple(sorted(record.row.cells + tuple(c for p in parts for c in p.row.cells), key=lambda c: c.bbox[0]))
     row = GridRow(record.row.page, record.row.index, cells, record.row.exact and all(p.row.exact for p in parts))
     return Record(values, row, record.from_values.union(*(p.from_values for p in parts)), record.header)
+
+
+def _continuing(part: Record, record: Record) -> dict[str, str]:
+    """A wrapped line's values, each of its cells of the role of the row's cell it continues (a 公司 on a line of
+    its own under 南京云栖数字技术有限责任), else of its own."""
+    if len(part.cell_roles) != len(part.row.cells) or len(record.cell_roles) != len(record.row.cells):
+        return part.values
+    values: dict[str, str] = {}
+    for cell, role in zip(part.row.cells, part.cell_roles):
+        over = _continued(cell, record.row.cells)
+        role = record.cell_roles[over] if over is not None else role
+        if role is not None:
+            values[role] = join_pieces(values.get(role, ""), cell.text)
+    return values
 
 
 def _identity(role: str) -> bool:

@@ -148,12 +148,24 @@ def _plumber_tables(plumber_page) -> list[Table]:
             return []
         tables = []
         for table in plumber_page.dedupe_chars(tolerance=1).find_tables():
-            rows = [[_cell(c) for c in row] for row in table.extract()]
+            printed = table.extract()
+            if any(_stacked(row) for row in printed):
+                continue  # ruled between columns only: its rows are read from the lines
+            rows = [[_cell(c) for c in row] for row in printed]
             if max((len(row) for row in rows), default=0) >= 2:
                 tables.append(Table(bbox=table.bbox, rows=rows, row_bboxes=[row.bbox for row in table.rows]))
         return tables
     except Exception:  # noqa: BLE001 - tables are a bonus over the text lines, which are already read
         return []
+
+
+STACKED_LINES = 3  # lines in each of two cells of one ruled "row" that make it several rows with no rule between
+
+
+def _stacked(row: list[str | None]) -> bool:
+    """A table ruled between its columns and under its header only gives all its rows as one, each cell holding
+    a line per row (1 2 3 … down the 序号 cell); one row's wrapped cell (an address over three lines) is alone."""
+    return sum(1 for cell in row if cell and cell.count("\n") + 1 >= STACKED_LINES) >= 2
 
 
 def _cell(text: str | None) -> str:

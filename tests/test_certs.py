@@ -463,3 +463,44 @@ def test_two_certificates_side_by_side_with_their_numbers_in_a_side_panel() -> N
                         pages=[Page(number=1, width=3600, height=1600, source=TextSource.OCR, blocks=blocks)])
     read = {(f.value["holder"], f.value["cert_no"], f.value["title"]) for f in ops_certificate.extract(document)}
     assert read == {("刘晨宁", "TC26P66113810", "腾讯云高级运维工程师"), ("丁平娜", "TC24P52006579", "腾讯云高级架构工程师")}
+
+
+def test_a_pass_list_whose_rows_print_no_dates_takes_the_dates_it_states_once() -> None:
+    """A training partner's notice of who passed: the list prints no dates in its rows, the sentence over it states
+    them once for all (本期证书发证日期为…，有效期三年，至…止); the notice's own date and the exam's are no
+    certificate's. A wrapped 单位名称 (南京云栖数字技术有限责任 | 公司) starting nearer the 姓名 header than its
+    own column's is no part of the name under it."""
+    document = _placed("合格人员名单.pdf", 1200, 900, [
+        ("我中心于2026年9月26日组织开展了第7期腾讯云认证考试", (100, 40, 900, 70)),
+        ("本期证书发证日期为2026年10月14日，有效期三年，至2029年10月13日止。", (100, 100, 1000, 130)),
+        ("序号", (100, 200, 150, 230)), ("姓名", (190, 200, 240, 230)), ("所在单位", (330, 200, 420, 230)),
+        ("认证名称", (560, 200, 650, 230)), ("级别", (760, 200, 800, 230)), ("证书编号", (900, 200, 990, 230)),
+        ("1", (110, 262, 125, 292)), ("朱飞宇", (190, 262, 250, 292)), ("南京云栖数字技术有限责任", (258, 250, 500, 278)),
+        ("公司", (258, 278, 300, 306)), ("腾讯云高级运维工程师", (560, 262, 740, 292)), ("TCP", (760, 262, 800, 292)),
+        ("TCLOUD20261014022362", (860, 262, 1100, 292)),
+        ("2", (110, 342, 125, 372)), ("韩霞思", (190, 342, 250, 372)), ("北京立方智能科技有限公司", (258, 342, 500, 372)),
+        ("腾讯云运维工程师", (560, 342, 720, 372)), ("TCA", (760, 342, 800, 372)),
+        ("TCLOUD20261014022366", (860, 342, 1100, 372)),
+        ("长沙众诚教育科技有限公司", (800, 600, 1100, 630)), ("2026年10月22日", (850, 650, 1050, 680))])
+    facts = ops_certificate.extract(document)
+    assert [(f.value["holder"], f.value["level"], f.value["issued_on"], f.value["expires_on"]) for f in facts] == [
+        ("朱飞宇", "TCP", "2026-10-14", "2029-10-13"), ("韩霞思", "TCA", "2026-10-14", "2029-10-13")]
+    assert all(any("printed once for every row" in e for e in f.evidence) for f in facts)
+
+
+def test_a_pdf_table_ruled_between_columns_only_gives_a_fact_per_row(tmp_path: Path, session_home: Path) -> None:
+    """An English pass list printed to PDF, its table ruled between columns and under the header only: pdfplumber
+    gives every row as one, each cell a line per row. The rows are read from the lines, each title wrapped over
+    three lines (Tencent Cloud Certified | Professional - | Architecture) in print order, its number under
+    Credential ID."""
+    from pipeline.config import Settings
+    from pipeline.pages import PageReader
+    from tests.readings import blind_sample
+    from tests.test_page_text import as_file
+
+    sample = blind_sample("ops_certificate/fresh15_training_pass_notice", "english")
+    path = tmp_path / sample.path
+    path.write_bytes(sample.content)
+    document = PageReader(Settings(home=session_home)).read(as_file(path))
+    read = {f.value["cert_no"]: (f.value["holder"], f.value["title"].replace(" ", "")) for f in ops_certificate.extract(document)}
+    assert read == {c["cert_no"]: (c["holder"], c["title"].replace(" ", "")) for c in sample.facts["ops_certificate"]}
