@@ -441,7 +441,14 @@ class SocialSecurityList(KindExtractor):
             return []
         header = people_rows[0].header
         if header is None or not header.names & {"month", "paid_month"}:
+            undated = [r.id is not None and bool(r.name) and r.name in r.row.text and not r.heads_section  # a person's own row
+                       and not r.months and not r.ongoing and not any(p.startswith("month ") for p in r.problems)
+                       for r in people_rows]
             people_rows = _payment_months(people_rows)
+            if "period" in fields and any(r.months for r in people_rows):
+                # a list for the one month the document states (费款所属期) prints no month in its persons' rows; the
+                # months another table under the same header prints (本期人员增减变动's 变动所属期) leave them of that month
+                people_rows = [replace(r, ongoing=True) if none else r for r, none in zip(people_rows, undated)]
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
         if any(r.ongoing for r in people_rows):

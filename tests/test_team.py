@@ -525,3 +525,22 @@ def test_an_hr_roster_states_the_staff_on_the_job_in_its_tab() -> None:
     members = [("姓名", "工号", "部门"), *[(f"张{c}伟", f"ZX{n:04d}", "研发中心") for n, c in enumerate("一二三四五六七八九十")]]
     screen = _screen([("花名册",), ("在职员工21", "待入职0", "离职员工2"), *members], TextSource.OCR)
     assert _org(screen) == (21, "total_shown")
+
+
+def test_a_declaration_for_one_month_counts_the_rows_that_print_none(tmp_path: Path, session_home: Path) -> None:
+    """The 电子税务局's 社会保险费缴费申报明细 (a blind family, its PDF): the persons paid for (缴费人员明细) print no
+    month, the 费款所属期 over them states it; the table of changes under them (本期人员增减变动), read under the same
+    header, prints the month of each change. The persons without a month are of the declared month; the one who
+    left (减员) is not counted."""
+    from pipeline.config import Settings
+    from pipeline.pages import PageReader
+    from tests.readings import blind_sample
+    from tests.test_page_text import as_file
+
+    sample = blind_sample("social_security_list/fresh15_etax_declaration_detail", "pdf")
+    path = tmp_path / sample.path
+    path.write_bytes(sample.content)
+    facts = _facts(PageReader(Settings(home=session_home)).read(as_file(path)))
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == (
+        sample.facts["social_security_month"], sample.facts["social_security_headcount"])
+    assert sorted(_roster_names(facts["social_security_roster"])) == sorted(p["name"] for p in sample.facts["social_security_roster"])
