@@ -486,3 +486,30 @@ def test_an_order_detail_naming_the_instance_it_renews_is_an_order() -> None:
         ("可用区 上海八区", (60, 840, 600, 880)), ("实例规格 标准型SA2 8核32GB", (60, 900, 700, 940)),
         ("费用信息", (60, 1000, 200, 1040)), ("应付金额 ¥4,399.91", (60, 1060, 600, 1100)))
     assert classify(document)[0] is DocumentKind.CVM_ORDER
+
+
+def test_an_invoice_photographed_reads_its_goods_lines_whose_stars_read_as_quotes() -> None:
+    """The 发票查验 dialog photographed off a monitor: OCR read the stars of *信息技术服务* as quotes and lost the
+    first one at the start of a line. Each goods line is still one order."""
+    document = _document(
+        ("增值税电子普通发票", (1036, 432, 1346, 474)), ("发票号码：", (1451, 444, 1530, 468)), ("03071244", (1541, 441, 1632, 468)),
+        ("开票日期：", (1450, 468, 1526, 494)), ("2024年04月28日", (1538, 466, 1667, 494)),
+        ("名称：杭州微澜智能科技有限公司", (660, 548, 927, 572)),
+        ("信息技术服务“轻量应用服务器", (615, 687, 842, 715)), ("1364.68", (1383, 684, 1458, 710)), ("6%", (1515, 686, 1548, 709)),
+        ("81.88", (1690, 683, 1745, 709)),
+        ("“信息技术服务“对象存储", (613, 718, 794, 746)), ("220.36", (1390, 715, 1455, 740)), ("6%", (1514, 715, 1547, 740)),
+        ("13.22", (1689, 713, 1742, 739)),
+        ("信息技术服务*云服务器", (611, 748, 791, 776)), ("2504.40", (1379, 745, 1454, 769)), ("6%", (1513, 744, 1546, 769)),
+        ("150.26", (1676, 742, 1741, 768)), ("价税合计（大写）", (606, 830, 731, 858)), ("¥4334.80", (1564, 827, 1648, 851)))
+    read = sorted((f.name, f.value["product"], f.value["amount_cny"]) for f in cvm_order.extract(document))
+    assert read == [("cloud_order", "对象存储", 233.58), ("cloud_order", "轻量应用服务器", 1446.56), ("cvm_order", "云服务器", 2654.66)]
+
+
+def test_the_statistics_tabs_name_a_statistics_page_with_no_user_count() -> None:
+    """公众平台 统计 › 用户画像: the tabs (访问分析 来源分析 实时统计 用户画像) and age and province charts, no 累计用户数."""
+    from extractors.classify import classify
+
+    document = _document(("访问分析", (9, 78, 92, 108)), ("来源分析", (125, 78, 208, 108)), ("实时统计", (243, 78, 325, 108)),
+                         ("用户画像", (361, 80, 441, 107)), ("2026/10/28至2026/11/26", (227, 169, 436, 194)),
+                         ("17岁以下", (214, 314, 287, 343)), ("5.1%", (644, 315, 693, 339)), ("山东省", (841, 345, 898, 373)))
+    assert classify(document)[0] is DocumentKind.MINIPROGRAM_STATS
