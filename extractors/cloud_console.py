@@ -40,6 +40,7 @@ class ConsoleOptions(BaseModel):
     smudged_instance_id: str
     regions: dict[str, list[str]]
     statuses: dict[str, list[str]]
+    api_states: dict[str, list[str]]
     expiry_words: list[str]
     pay_as_you_go: list[str]
     prepaid: list[str]
@@ -217,10 +218,19 @@ class CloudConsole(KindExtractor):
         under = [u for u in under if u[2] <= SAME_ROW * height] if same_line else under
         return min(under)[3] if under else None
 
+    def _api_state(self, region: Page) -> str | None:
+        """The status the API prints for the instance (TCCLI, API Explorer): its enum words, in capitals as printed,
+        the first of the data file's order that the instance's part of the screen holds (a restriction, EXPIRED or
+        PROTECTMODE, says more than the SHUTDOWN it comes with)."""
+        text = " ".join(b.text for b in region.blocks)
+        return next((key for key, words in self.options.api_states.items()
+                     if any(re.search(rf"(?<![A-Za-z_]){word}(?![A-Za-z_])", text) for word in words)), None)
+
     def _instance(self, document: Document, page: Page, screen: Screen, region: Page, instance_id: str, point: tuple[float, float],
                   repaired: bool, subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
-        status, where = nearest_word(region, point, self.options.statuses), nearest_word(region, point, self.options.regions)
+        status = self._api_state(region) or nearest_word(region, point, self.options.statuses)
+        where = nearest_word(region, point, self.options.regions)
         confidence = min([READ_CONFIDENCE, *(b.confidence for b in region.blocks if instance_id[-8:] in b.text.lower())] or [READ_CONFIDENCE])
         warnings = []
         if not re.fullmatch(self.options.instance_id, instance_id):

@@ -513,3 +513,18 @@ def test_the_statistics_tabs_name_a_statistics_page_with_no_user_count() -> None
                          ("用户画像", (361, 80, 441, 107)), ("2026/10/28至2026/11/26", (227, 169, 436, 194)),
                          ("17岁以下", (214, 314, 287, 343)), ("5.1%", (644, 315, 693, 339)), ("山东省", (841, 345, 898, 373)))
     assert classify(document)[0] is DocumentKind.MINIPROGRAM_STATS
+
+
+def test_the_api_s_states_in_capitals_are_read_as_the_api_means_them() -> None:
+    """TCCLI's text output: one INSTANCESET line per instance, no keys. The API's SHUTDOWN is an instance stopped to
+    be destroyed (with PROTECTMODE: isolated), not the console's Shutdown (stopped); RUNNING is running."""
+    document = _document(
+        ("PS C:\\Users\\ops> tccli cvm DescribeInstances --region ap-beijing --output text", (7, 41, 667, 59)),
+        ("INSTANCESET 8 2025-07-01T05:45:26Z None img-i0p9krw7 POSTPAID_BY_HOUR ins-ek9p152p 生产-应用服务器", (7, 76, 1360, 95)),
+        ("SHUTDOWN M5.2XLARGE16 StartInstances SUCCESS 16 CentOS 7.9 64位 None PROTECTMODE NOT_APPLICABLE", (64, 95, 1360, 112)),
+        ("PLACEMENT None None None 0 ap-beijing-7", (6, 167, 518, 185)),
+        ("INSTANCESET 16 2024-12-22T02:10:00Z 2027-12-22T02:10:00Z img-9sk2ldx1 PREPAID ins-cn30gali 官网-web", (7, 275, 1360, 293)),
+        ("RUNNING S5.LARGE8 StartInstances SUCCESS 8 Ubuntu 22.04 None NORMAL NOT_APPLICABLE", (64, 293, 1360, 310)),
+        ("PLACEMENT None None None 0 ap-beijing-5", (6, 365, 518, 383)))
+    read = {f.value["instance_id"]: f.value["status"] for f in cloud_console.extract(document)}
+    assert read == {"ins-ek9p152p": "isolated", "ins-cn30gali": "running"}
