@@ -528,3 +528,32 @@ def test_the_api_s_states_in_capitals_are_read_as_the_api_means_them() -> None:
         ("PLACEMENT None None None 0 ap-beijing-5", (6, 365, 518, 383)))
     read = {f.value["instance_id"]: f.value["status"] for f in cloud_console.extract(document)}
     assert read == {"ins-ek9p152p": "isolated", "ins-cn30gali": "running"}
+
+
+def test_a_reseller_s_order_confirmation_names_the_account_s_owner_as_its_customer() -> None:
+    """A 渠道商's 腾讯云产品订购确认单: the reseller's letterhead at the top, the 客户名称 beside its 腾讯云账号ID, and
+    each order's 下单日期 in dots; the 官网价 is no amount paid, a cancelled row no order."""
+    document = _document(
+        ("天津市云迈信息技术有限公司", (88, 36, 257, 49)), ("腾讯云产品订购确认单", (341, 88, 501, 104)),
+        ("客户名称", (59, 137, 94, 146)), ("天津微澜云计算技术有限公司", (118, 137, 232, 146)),
+        ("腾讯云账号ID", (566, 137, 619, 146)), ("100081676728", (640, 137, 698, 146)),
+        ("产品名称", (77, 203, 109, 211)), ("腾讯云订单号", (478, 203, 526, 211)), ("下单日期", (564, 203, 596, 211)),
+        ("官网价（元）", (609, 203, 657, 211)), ("实付金额（元）", (694, 203, 750, 211)), ("状态", (770, 203, 786, 211)),
+        ("云服务器CVM", (68, 224, 115, 232)), ("20261022233128438799663", (453, 224, 552, 232)), ("2026.10.22", (561, 224, 600, 232)),
+        ("901.96", (634, 224, 658, 232)), ("351.76", (727, 224, 751, 232)), ("已付款", (767, 224, 790, 232)),
+        ("云硬盘", (68, 245, 91, 253)), ("20261024540705151784022", (453, 245, 552, 253)), ("2026.10.24", (561, 245, 600, 253)),
+        ("202.00", (634, 245, 658, 253)), ("181.80", (727, 245, 751, 253)), ("已取消", (767, 245, 790, 253)))
+    read = [(f.name, f.value["purchased_on"], f.value["amount_cny"], f.value["account_subject"]) for f in cvm_order.extract(document)]
+    assert read == [("cvm_order", "2026-10-22", 351.76, "天津微澜云计算技术有限公司")]
+
+
+def test_a_statistics_card_forwarded_to_a_chat_is_a_statistics_page() -> None:
+    """数据助手's 核心数据 card forwarded into a WeChat group: 访问人数, 新访问用户, 打开次数, 分享人数 and its day, no
+    累计用户数; the chat's own words around it."""
+    from extractors.classify import classify
+
+    document = _document(("鼎睿小程序项目组(7)", (345, 168, 820, 231)), ("@徐杰浩小程序上周的数据", (218, 710, 807, 764)),
+                         ("核心数据", (285, 1152, 459, 1212)), ("2026/11/26", (778, 1164, 952, 1198)),
+                         ("访问人数", (290, 1272, 429, 1317)), ("新访问用户", (615, 1272, 784, 1316)), ("208", (286, 1335, 398, 1396)),
+                         ("打开次数", (287, 1452, 429, 1497)), ("分享人数", (615, 1454, 755, 1497)), ("293", (286, 1515, 398, 1576)))
+    assert classify(document)[0] is DocumentKind.MINIPROGRAM_STATS
