@@ -92,8 +92,8 @@ class OrgChart(KindExtractor):
         not_joined = fields.get("not_joined")
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
-                     or self._with_direct_members(departments, named, document)
-                     or self._listed(members) or self._departments(departments, document))
+                     or self._with_direct_members(departments, named, document, nodes)
+                     or self._listed(members) or self._departments(departments, document, nodes))
         headcount = _against_departments(_less_not_joined(headcount, not_joined), departments)
         facts = []
         if headcount is not None:
@@ -176,7 +176,7 @@ class OrgChart(KindExtractor):
         is none."""
         return bool(find_organisations(name, latin=True)) or (len(name) >= 4 and re.search(r"[\u4e00-\u9fff]", name) is not None)
 
-    def _departments(self, departments: list[Node], document: Document) -> Count | None:
+    def _departments(self, departments: list[Node], document: Document, nodes: list[Node]) -> Count | None:
         """The sum of the departments' counts. A department listed among them whose count cannot be read leaves
         the sum short: it is kept, doubted."""
         if not departments:
@@ -186,11 +186,15 @@ class OrgChart(KindExtractor):
         confidence = min(DEPARTMENT_SUM_CONFIDENCE, min(n.line.confidence_of(0, len(n.line.text)) for n in departments))
         uncounted = self._uncounted_departments(document, departments)
         warnings = (f"no count read for {', '.join(uncounted)}: the sum may be short",) if uncounted else ()
+        if _levels_of_a_chart(nodes):
+            warnings += ("the counts stand side by side and under one another, as an org chart's boxes do: teams "
+                         "inside a department may be counted with it, or departments missed; check the sum",)
         return Count(total, Method.DEPARTMENT_SUM, first.page, first.bbox, "; ".join(f"{n.name}({n.count})" for n in departments),
-                     min(confidence, DOUBTFUL_CONFIDENCE) if uncounted else confidence,
+                     min(confidence, DOUBTFUL_CONFIDENCE) if warnings else confidence,
                      ("the sum of the departments' counts, no total being shown",), warnings)
 
-    def _with_direct_members(self, departments: list[Node], members: list[Record], document: Document) -> Count | None:
+    def _with_direct_members(self, departments: list[Node], members: list[Record], document: Document,
+                             nodes: list[Node]) -> Count | None:
         """A level of the tree as the apps show it: its departments with their counts, then the members placed
         directly under it (成员（1）: the manager, outside every department), listed below the last department.
         The members listed are then not the organisation's list but its direct members: the count is the
@@ -202,7 +206,7 @@ class OrgChart(KindExtractor):
         below = [m for m in members if m.row.page == page and m.row.bbox[1] > last]
         if len(below) != len(members):
             return None  # a member list beside the tree (the admin's right pane) lists a department's members
-        count = self._departments(departments, document)
+        count = self._departments(departments, document, nodes)
         if count is None:
             return None
         names = "、".join(m.get("name") for m in below)
@@ -310,7 +314,7 @@ class OrgChart(KindExtractor):
 
 
 _COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
-_PEOPLE_ONLY = re.compile(r"[(（]?(?P<n>\d{1,5})人[)）]?")
+_PEOPLE_ONLY = re.compile(r"[(（]?(?P<n>\d{1,5})人[)）]?(?:[(（][\u4e00-\u9fff]{1,6}\d{1,5}人?[)）])?")  # 10人（编制11）
 
 
 def _count_under_name(above: Line, line: Line) -> Node | None:
@@ -362,6 +366,15 @@ def _without_avatar(text: str) -> str:
         if len(text) > 2 * size and text[size:].startswith(text[:size]):
             return text[size:]
     return text
+
+
+def _levels_of_a_chart(nodes: list[Node]) -> bool:
+    """Counted boxes side by side on one line and others on further lines: a chart of levels (a poster's
+    departments, their teams below them), whose counts a sum of all would take twice; an app lists its departments
+    one per line."""
+    lines = {id(n.line): n.line for n in nodes}
+    per_line = [sum(1 for n in nodes if n.line is line) for line in lines.values()]
+    return len(per_line) >= 2 and max(per_line) >= 2
 
 
 def _department_root(members: list[Record]) -> FieldReading | None:

@@ -544,3 +544,16 @@ def test_a_declaration_for_one_month_counts_the_rows_that_print_none(tmp_path: P
     assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == (
         sample.facts["social_security_month"], sample.facts["social_security_headcount"])
     assert sorted(_roster_names(facts["social_security_roster"])) == sorted(p["name"] for p in sample.facts["social_security_roster"])
+
+
+def test_an_org_chart_poster_states_its_total_or_leaves_its_sum_to_an_analyst() -> None:
+    """The company's 组织架构图 poster: its total line sets a colon after its word (全公司在职员工合计：21人); without
+    one, its department boxes print staff beside planned posts (销售部 4人（编制6）: the staff count), and boxes
+    side by side with teams under them make a chart of levels, whose sum of all counts may take a team twice."""
+    boxes = [("总经办 4人（编制4）", "客户成功部 2人（编制3）", "销售部 4人（编制6）")]
+    assert _org(_screen([("组织架构图",), *boxes, ("全公司在职员工合计：21人",)])) == (21, "total_shown")
+    assert _org(_screen([("组织架构图",), *boxes])) == (10, "department_sum")
+    levels = _screen([("组织架构图",), ("运维部（5）", "市场部（6）"), ("系统运维组 2人", "实施组 4人"), ("安全组 3人",)])
+    facts = {f.name: f for f in org_chart.extract(levels)}
+    assert facts["org_chart_headcount"].confidence < 0.8
+    assert any("side by side" in w for w in facts["org_chart_headcount"].warnings)
