@@ -16,6 +16,7 @@ from pipeline.models import BBox, Document, Fact, Page, TextBlock
 MISSING_CONFIDENCE = 0.5  # an item with a required field not read
 GUTTER = 1.5  # line heights: the narrowest empty stretch that can part two columns of items
 _SURE = 0.8  # a field read with less is named in the item's warnings
+ONLY_ON_THE_PAGE = 0.75  # a shared field no item prints, taken from the page's one reading of it
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,11 @@ def _with_shared(page: Page, reader: FieldReader, items: list[Item], shared: Seq
             best = page_best.get(name)
             if name not in fields and best is not None and values == {best.value}:
                 fields[name] = best.with_value(best.value, "printed once for every item of the page")
+            elif name not in fields and best is not None and not values:
+                # no item prints its own (an English CV's certificates under the name at its head): the page's one
+                # reading stands for each, below the gate, as nothing but the page ties it to them
+                reading = best.with_value(best.value, "the page's only reading, no item printing its own")
+                fields[name] = replace(reading, confidence=min(reading.confidence, ONLY_ON_THE_PAGE))
         out.append(Item(fields, item.pages, item.text, item.region))
     return out
 

@@ -504,3 +504,22 @@ def test_a_pdf_table_ruled_between_columns_only_gives_a_fact_per_row(tmp_path: P
     document = PageReader(Settings(home=session_home)).read(as_file(path))
     read = {f.value["cert_no"]: (f.value["holder"], f.value["title"].replace(" ", "")) for f in ops_certificate.extract(document)}
     assert read == {c["cert_no"]: (c["holder"], c["title"].replace(" ", "")) for c in sample.facts["ops_certificate"]}
+
+
+@pytest.mark.parametrize("capture", ["pdf", "english"])
+def test_a_resume_s_certificates_take_the_name_at_its_head(tmp_path: Path, session_home: Path, capture: str) -> None:
+    """An engineer's 个人简历 or English CV (a blind family, as PDFs): the name printed large at its head, no label;
+    the certificates section lists them, none naming a holder, beside a contact column whose mobile number numbers
+    no certificate. Each certificate takes the page's one name (below the gate where no item's part of the page
+    holds it: nothing but the page ties it to them)."""
+    from pipeline.config import Settings
+    from pipeline.pages import PageReader
+    from tests.readings import blind_sample
+    from tests.test_page_text import as_file
+
+    sample = blind_sample("ops_certificate/fresh16_resume_cert_section", capture)
+    path = tmp_path / sample.path
+    path.write_bytes(sample.content)
+    facts = ops_certificate.extract(PageReader(Settings(home=session_home)).read(as_file(path)))
+    assert sorted((f.value["holder"], f.value["cert_no"]) for f in facts) == sorted(
+        (c["holder"], c["cert_no"]) for c in sample.facts["ops_certificate"])
