@@ -92,8 +92,8 @@ class OrgChart(KindExtractor):
         not_joined = fields.get("not_joined")
         departments = [n for n in nodes if self._is_department(n.name)]
         headcount = (self._stated(fields) or self._total_words(document) or self._root(nodes, departments)
-                     or self._with_direct_members(departments, named, document, nodes)
-                     or self._listed(members) or self._departments(departments, document, nodes))
+                     or self._with_direct_members(departments, named, document)
+                     or self._listed(members) or self._departments(departments, document))
         headcount = _against_departments(_less_not_joined(headcount, not_joined), departments)
         facts = []
         if headcount is not None:
@@ -140,9 +140,8 @@ class OrgChart(KindExtractor):
                     if match and not any(label in match.group("name").lower() for label in labels):
                         found.append(Node(match.group("name").strip(" -·"), int(match.group("n") or match.group("m")), line))
             for above, line in zip(lines, lines[1:]):
-                node = _count_under_name(above, line)
-                if node is not None and not any(label in node.name.lower() for label in labels):
-                    found.append(node)
+                found += [node for node in _counts_under_names(above, line)
+                          if not any(label in node.name.lower() for label in labels)]
         return found
 
     def _is_department(self, name: str) -> bool:
@@ -176,7 +175,7 @@ class OrgChart(KindExtractor):
         is none."""
         return bool(find_organisations(name, latin=True)) or (len(name) >= 4 and re.search(r"[\u4e00-\u9fff]", name) is not None)
 
-    def _departments(self, departments: list[Node], document: Document, nodes: list[Node]) -> Count | None:
+    def _departments(self, departments: list[Node], document: Document) -> Count | None:
         """The sum of the departments' counts. A department listed among them whose count cannot be read leaves
         the sum short: it is kept, doubted."""
         if not departments:
@@ -186,15 +185,14 @@ class OrgChart(KindExtractor):
         confidence = min(DEPARTMENT_SUM_CONFIDENCE, min(n.line.confidence_of(0, len(n.line.text)) for n in departments))
         uncounted = self._uncounted_departments(document, departments)
         warnings = (f"no count read for {', '.join(uncounted)}: the sum may be short",) if uncounted else ()
-        if _levels_of_a_chart(nodes):
+        if _levels_of_a_chart(departments):
             warnings += ("the counts stand side by side and under one another, as an org chart's boxes do: teams "
                          "inside a department may be counted with it, or departments missed; check the sum",)
         return Count(total, Method.DEPARTMENT_SUM, first.page, first.bbox, "; ".join(f"{n.name}({n.count})" for n in departments),
                      min(confidence, DOUBTFUL_CONFIDENCE) if warnings else confidence,
                      ("the sum of the departments' counts, no total being shown",), warnings)
 
-    def _with_direct_members(self, departments: list[Node], members: list[Record], document: Document,
-                             nodes: list[Node]) -> Count | None:
+    def _with_direct_members(self, departments: list[Node], members: list[Record], document: Document) -> Count | None:
         """A level of the tree as the apps show it: its departments with their counts, then the members placed
         directly under it (成员（1）: the manager, outside every department), listed below the last department.
         The members listed are then not the organisation's list but its direct members: the count is the
@@ -206,7 +204,7 @@ class OrgChart(KindExtractor):
         below = [m for m in members if m.row.page == page and m.row.bbox[1] > last]
         if len(below) != len(members):
             return None  # a member list beside the tree (the admin's right pane) lists a department's members
-        count = self._departments(departments, document, nodes)
+        count = self._departments(departments, document)
         if count is None:
             return None
         names = "、".join(m.get("name") for m in below)
@@ -317,19 +315,26 @@ _COUNT_ONLY = re.compile(r"[(（]?\d{1,5}人?[)）]?[>〉›]?")
 _PEOPLE_ONLY = re.compile(r"[(（]?(?P<n>\d{1,5})人[)）]?(?:[(（][\u4e00-\u9fff]{1,6}\d{1,5}人?[)）])?")  # 10人（编制11）
 
 
-def _count_under_name(above: Line, line: Line) -> Node | None:
-    """A tree card printing its count on a line of its own, centred under its name (深圳市云栖…有限公司 over (21人)):
-    the node of the name whose block spans the count, on the line just above."""
-    match = _PEOPLE_ONLY.fullmatch(line.text.replace(" ", ""))
-    if match is None or line.bbox[1] - above.bbox[3] > 2 * line.height:
-        return None
-    centre = (line.bbox[0] + line.bbox[2]) / 2
-    for start, end in above.spans:
-        box = above.bbox_of(start, end)
-        name = above.text[start:end].strip()
-        if box[0] <= centre <= box[2] and len(re.findall(r"[\u4e00-\u9fffA-Za-z]", name)) >= 2:
-            return Node(name, int(match.group("n")), above)
-    return None
+def _counts_under_names(above: Line, line: Line) -> list[Node]:
+    """Cards printing their counts on a line of their own, each centred under its name (深圳市云栖…有限公司 over
+    (21人); a chart's boxes side by side, 销售部 | 研发中心 over 10人（编制11） | 6人（编制6））: the node of each name
+    whose block spans its count, on the line just above."""
+    if line.bbox[1] - above.bbox[3] > 2 * line.height:
+        return []
+    nodes = []
+    for start, end in line.spans:
+        match = _PEOPLE_ONLY.fullmatch(line.text[start:end].replace(" ", ""))
+        if match is None:
+            return []  # a line of other words: no line of counts
+        box = line.bbox_of(start, end)
+        centre = (box[0] + box[2]) / 2
+        for a, b in above.spans:
+            over = above.bbox_of(a, b)
+            name = above.text[a:b].strip()
+            if over[0] <= centre <= over[2] and len(re.findall(r"[\u4e00-\u9fffA-Za-z]", name)) >= 2:
+                nodes.append(Node(name, int(match.group("n")), above))
+                break
+    return nodes
 
 
 def _pieces(line: Line) -> list[str]:
@@ -368,12 +373,12 @@ def _without_avatar(text: str) -> str:
     return text
 
 
-def _levels_of_a_chart(nodes: list[Node]) -> bool:
-    """Counted boxes side by side on one line and others on further lines: a chart of levels (a poster's
+def _levels_of_a_chart(departments: list[Node]) -> bool:
+    """Counted departments side by side on one line and others on further lines: a chart of levels (a poster's
     departments, their teams below them), whose counts a sum of all would take twice; an app lists its departments
-    one per line."""
-    lines = {id(n.line): n.line for n in nodes}
-    per_line = [sum(1 for n in nodes if n.line is line) for line in lines.values()]
+    one per line (a menu's 我的群组 0 beside one counts nothing)."""
+    counted = [n for n in departments if n.count > 0]
+    per_line = [sum(1 for n in counted if n.line is line) for line in {id(n.line): n.line for n in counted}.values()]
     return len(per_line) >= 2 and max(per_line) >= 2
 
 
