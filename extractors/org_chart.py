@@ -56,6 +56,7 @@ class OrgChartOptions(BaseModel):
     role_words: dict[str, list[str]]
     shapes: list[str]
     not_joined_words: list[str]
+    left_words: list[str]
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,8 @@ class OrgChart(KindExtractor):
                                   self.options.min_header_columns)
         tabs = set(self.options.screen_titles)
         named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))
-                 and sum(c.text.strip() in tabs for c in r.row.cells) < 2]
+                 and sum(c.text.strip() in tabs for c in r.row.cells) < 2
+                 and not any(w in r.get("status") for w in self.options.left_words)]  # an export keeps who left
         members = distinct_members(named, self.options.not_joined_words)
         pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]

@@ -557,3 +557,13 @@ def test_an_org_chart_poster_states_its_total_or_leaves_its_sum_to_an_analyst() 
     facts = {f.name: f for f in org_chart.extract(levels)}
     assert facts["org_chart_headcount"].confidence < 0.8
     assert any("side by side" in w for w in facts["org_chart_headcount"].warnings)
+
+
+def test_a_member_export_keeps_who_left_and_counts_no_one_of_them() -> None:
+    """飞书's 导出成员 file: its 账号状态 column marks the activated, the not activated and those who left (已离职);
+    who left is no member, joined or not."""
+    members = [("姓名", "部门", "工号", "账号状态"), ("张伟", "研发中心", "A0012", "已激活"),
+               ("李娜", "研发中心", "A0013", "已激活"), ("王芳", "销售部", "A0014", "未激活"),
+               ("赵强", "销售部", "A0015", "已离职"), ("钱敏", "财务部", "A0016", "已激活")]
+    facts = {f.name: f.value for f in org_chart.extract(_screen(members, TextSource.CELLS))}
+    assert (facts["org_chart_headcount"], facts["org_chart_headcount_method"]) == (3, "members_listed")
