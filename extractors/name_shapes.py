@@ -237,13 +237,19 @@ def find_persons(text: str) -> list[NameMention]:
 # ------------------------------------------------------------------------------------------------ organisations
 
 
+_BADGES = r"(?:企业|个人|组织)?认证|已认证|未认证|已验证"
+
+
 @lru_cache(maxsize=2)
 def _organisation_pattern(shops: bool) -> re.Pattern[str]:
     spec = shapes().organisation_suffixes
     suffixes = spec.company + (spec.shop if shops else [])
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     char = rf"(?![{_CONNECTIVES}])[{_CJK}（）()A-Za-z0-9&]"
-    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})(?:[（(](?![\d\s]+人?[）)]|以下|下称|简称)[^）)]{{1,12}}[）)])?")  # not (15人), (以下简称…)
+    # a bracket after the suffix is the name's (分公司, a place) unless it counts (15人), introduces a short name
+    # (以下简称…) or is a badge an app prints after it ((企业认证), (已认证))
+    return re.compile(rf"(?:{char}){{2,60}}(?:{alternatives})"
+                      rf"(?:[（(](?![\d\s]+人?[）)]|以下|下称|简称|{_BADGES})[^）)]{{1,12}}[）)])?")
 
 
 def find_organisations(text: str, *, shops: bool = False, latin: bool = False) -> list[NameMention]:

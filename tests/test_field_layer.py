@@ -476,3 +476,13 @@ def test_a_verification_card_with_captions_over_values_and_its_title_over_four_l
     assert fact.value == {"holder": "胡浩", "cert_no": "2024TCP9426514", "title": "Tencent Cloud Certified Professional-Operations",
                           "issued_on": "2024-07-15", "expires_on": "2027-07-14", "level": "TCP", "track": "operations"}
     assert any("label 持证人" in e for e in fact.evidence), fact.evidence
+
+
+def test_a_badge_in_brackets_after_a_name_is_no_part_of_it() -> None:
+    """A console's 站内信 greets the account as 南京市…有限公司（企业认证）: the bracket is the app's badge, as （已认证）
+    is; a bracket naming a branch or a place stays the name's."""
+    from extractors.name_shapes import find_organisations
+
+    assert [m.value for m in find_organisations("尊敬的南京市知行信息科技股份有限公司（企业认证），您好")] == ["南京市知行信息科技股份有限公司"]
+    assert [m.value for m in find_organisations("上海极光软件科技有限公司（已认证）")] == ["上海极光软件科技有限公司"]
+    assert [m.value for m in find_organisations("腾讯科技(深圳)有限公司")] == ["腾讯科技(深圳)有限公司"]
