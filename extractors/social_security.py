@@ -24,7 +24,7 @@ from stdnum.cn import ric
 
 from extractors.cell_values import LIST_NUMBER, value_role
 from extractors.dates import RangeRole, find_months
-from extractors.field_reading import FieldReading, read_document, reading_fact
+from extractors.field_reading import FieldReading, best, read_document, reading_fact
 from extractors.lines import one_char_apart
 from extractors.name_shapes import chinese_person, find_latin_persons
 from extractors.registry import KindExtractor
@@ -449,6 +449,7 @@ class SocialSecurityList(KindExtractor):
                 # a list for the one month the document states (费款所属期) prints no month in its persons' rows; the
                 # months another table under the same header prints (本期人员增减变动's 变动所属期) leave them of that month
                 people_rows = [replace(r, ongoing=True) if none else r for r, none in zip(people_rows, undated)]
+        people_rows = self._months_of_their_pages(document, people_rows)
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
         if any(r.ongoing for r in people_rows):
@@ -483,6 +484,19 @@ class SocialSecurityList(KindExtractor):
             self._fact(document, "social_security_headcount", len(people), page, box, text, confidence, warnings),
             self._fact(document, "social_security_roster", roster, page, box, text, confidence, roster_warnings),
         ]
+
+    def _months_of_their_pages(self, document: Document, rows: list[InsuredRow]) -> list[InsuredRow]:
+        """A workbook of one sheet per month (a file of several months' lists, each under its own 费款所属期): rows
+        that print no month are of their own page's month, not of whichever month the document states first. Only
+        when the pages state different months; one month stated on every page is the document's."""
+        if len(document.pages) < 2:
+            return rows
+        periods = {page.number: reading.value for page in document.pages
+                   if (reading := best(self.reader.read_page(page, ("period",)).get("period", []))) is not None}
+        if len(set(periods.values())) < 2:
+            return rows
+        return [replace(r, months=(periods[r.row.page],), ongoing=False) if not r.months and r.row.page in periods else r
+                for r in rows]
 
     def _month_of_document(self, fields: dict[str, FieldReading], warnings: list[str]) -> tuple[str | None, float | None, list]:
         """A list whose rows print no month: the month it says it is for; else the month it was printed in."""

@@ -567,3 +567,27 @@ def test_a_member_export_keeps_who_left_and_counts_no_one_of_them() -> None:
                ("赵强", "销售部", "A0015", "已离职"), ("钱敏", "财务部", "A0016", "已激活")]
     facts = {f.name: f.value for f in org_chart.extract(_screen(members, TextSource.CELLS))}
     assert (facts["org_chart_headcount"], facts["org_chart_headcount_method"]) == (3, "members_listed")
+    # the employee number beside the status (A0014) is no count of the not joined
+    assert facts["org_chart_not_joined"] == 1
+
+
+def test_a_workbook_of_one_sheet_per_month_counts_the_latest_sheet() -> None:
+    """A company's own 社保 workbook keeps one sheet per month, each under its 费款所属期 and none printing a month in
+    its rows: the latest sheet's persons are the headcount, not the first sheet's month over everyone ever listed."""
+    def sheet(number: int, month: str, names: list[str]) -> Page:
+        rows = [("深圳市云帆信息技术有限公司社会保险缴纳明细",), (f"费款所属期：{month}",), ("序号", "姓名", "身份证号", "缴费基数"),
+                *[(str(i), name, f"44030519900101{everyone.index(name):02d}34", "5000") for i, name in enumerate(names, 1)]]
+        blocks = [TextBlock(text=text, bbox=(j, i, j + 1, i + 1), confidence=1.0)
+                  for i, row in enumerate(rows) for j, text in enumerate(row)]
+        return Page(number=number, width=4, height=len(rows), source=TextSource.CELLS, blocks=blocks)
+
+    everyone = ["张伟", "李娜", "王芳", "赵强", "钱敏", "孙丽", "周杰"]
+    older = everyone[:4]
+    pages = [sheet(1, "2026年8月", older), sheet(2, "2026年9月", older[1:] + ["钱敏"]),
+             sheet(3, "2026年10月", older[1:3] + ["钱敏", "孙丽", "周杰"])]
+    facts = _facts(Document(path="社保明细.xlsx", sha256="0" * 64, file_type=FileType.XLSX, pages=pages))
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-10", 5)
+    assert _roster_names(facts["social_security_roster"]) == sorted(["李娜", "王芳", "钱敏", "孙丽", "周杰"])
+    reversed_ = [p.model_copy(update={"number": n}) for n, p in enumerate(reversed(pages), 1)]
+    facts = _facts(Document(path="社保明细.xlsx", sha256="0" * 64, file_type=FileType.XLSX, pages=reversed_))
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-10", 5)
