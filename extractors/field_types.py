@@ -164,9 +164,15 @@ def _texts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     return found
 
 
+_CODE_PREFIX = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}$")  # A0014, NO12: a code's letters before its digits
+
+
 def _counts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     found = []
     for match in _COUNT.finditer(text):
+        digits = match.group(0)
+        if (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()) or _CODE_PREFIX.search(text[:match.start()]):
+            continue  # an employee number or a code (A0014, 0012), no count
         try:
             found.append(Found(parse_count(match.group(0)), match.start(), match.end(), 0.8))
         except ValueParseError:
