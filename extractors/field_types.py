@@ -60,6 +60,7 @@ class FieldSpec(_Spec):
     wraps: bool | None = None  # the value may run over a line break; None: dates, months and organisations do
     wrap_lines: int = 2  # …over this many lines at most (a title set narrow on a card: 4)
     never: list[str] = []  # values this field never takes (an invoice's buyer is never the Tencent seller)
+    one_cell: bool = False  # text: the value ends with its cell where the next stands apart or goes on in words
     priors: list[PriorSpec] = []
 
 
@@ -146,7 +147,8 @@ def _identifiers(text: str, spec: FieldSpec, formats: dict[str, list[IdFormat]],
         readings += [r for r in runs(text) if not any(r.start < e and s < r.end for s, e in valid_spans)]
         periods = _joined_spans([(d.start, d.end) for d in find_dates(text)])  # 2026-10-22-2029-10-21: no number
         readings = [r for r in readings if not any(s <= r.start and r.end <= e for s, e in periods)]
-    readings = [r for r in readings if not is_resident_id(r.value)]  # a person's ID number is no other identifier
+    readings = [r for r in readings if not is_resident_id(r.value)  # a person's ID number is no other identifier
+                and not _YEARS.fullmatch(r.value)]  # nor a span of years (2010-2014, a school's)
     return [Found(r.value, r.start, r.end, r.strength if r.valid else 0.0, r.valid,
                   warnings=("OCR letters/digits repaired in place",) if r.repaired else ()) for r in readings]
 
@@ -164,6 +166,7 @@ def _texts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     return found
 
 
+_YEARS = re.compile(r"(?:19|20)\d\d\s*[-–~]\s*(?:19|20)\d\d")
 _CODE_PREFIX = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}$")  # A0014, NO12: a code's letters before its digits
 
 
@@ -171,8 +174,9 @@ def _counts(text: str, spec: FieldSpec, formats, lookalikes) -> list[Found]:
     found = []
     for match in _COUNT.finditer(text):
         digits = match.group(0)
-        if (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()) or _CODE_PREFIX.search(text[:match.start()]):
-            continue  # an employee number or a code (A0014, 0012), no count
+        if (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()) or (
+                _CODE_PREFIX.search(text[:match.start()]) and len(digits) >= 3):
+            continue  # an employee number or a code (A0014, BY184, 0012), no count (Y8: 8人 misread is one)
         try:
             found.append(Found(parse_count(match.group(0)), match.start(), match.end(), 0.8))
         except ValueParseError:

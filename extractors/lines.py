@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.models import BBox, Page, TextBlock
+from pipeline.models import BBox, Page, TextBlock, TextSource
 
 _HARD_GAP = 1.2  # line heights: a wider gap between two multi-character blocks separates two columns
 _SAME_LINE = 0.6  # vertical centres within this share of the smaller height belong to one line
@@ -170,13 +170,15 @@ def join_pieces(text: str, piece: str) -> str:
     return text + piece
 
 
-def make_line(page: int, index: int, blocks: list[TextBlock]) -> Line:
+def make_line(page: int, index: int, blocks: list[TextBlock], cells: bool = False) -> Line:
+    """A line of blocks. On a sheet (`cells`) every cell ends where the next starts: no value runs from one cell
+    into the next (an e-mail address and the department beside it make no company's name)."""
     text, spans, hard = "", [], set()
     for n, block in enumerate(blocks):
         piece = normalise_line(block.text)
         text = join_pieces(text, piece)
         start = len(text) - len(piece)
-        if n and _is_hard(blocks[n - 1], block, spans[-1][1] - spans[-1][0], len(piece)):
+        if n and (cells or _is_hard(blocks[n - 1], block, spans[-1][1] - spans[-1][0], len(piece))):
             hard.add(start)
         spans.append((start, len(text)))
     return Line(page, index, tuple(blocks), text, tuple(spans), frozenset(hard))
@@ -201,7 +203,8 @@ def page_lines(page: Page) -> list[Line]:
     """The page's lines. An OCR page is levelled first (tilted scans and photos), for grouping only: each line
     keeps the blocks' own boxes, so provenance stays on the page as read."""
     if not page.read_by_ocr:
-        return [make_line(page.number, i, line) for i, line in enumerate(group_lines(page.blocks))]
+        cells = page.source is TextSource.CELLS
+        return [make_line(page.number, i, line, cells) for i, line in enumerate(group_lines(page.blocks))]
     levelled = level(page.blocks, page.width)
     original = {id(moved): block for moved, block in zip(levelled, page.blocks)}
     return [make_line(page.number, i, [original.get(id(b), b) for b in line])
@@ -211,12 +214,14 @@ def page_lines(page: Page) -> list[Line]:
 # ------------------------------------------------------------------------------------------------ nearest words
 
 
-def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]]) -> str | None:
+def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list[str]], one_per_line: bool = False) -> str | None:
     """The key of `table` whose word is printed nearest the point (an instance's or an order's id) in its part of
     the screen (its own row or card): on the point's own line first, then the nearest line: a toolbar's 关机
     button, a region tab or a status filter further up names no item. Lines are counted in their order, not by
-    height (a photo's tilt)."""
+    height (a photo's tilt). With `one_per_line`, a line other than the point's own that prints words of two keys
+    names none (a notice's 已到期，目前已被隔离（已关机）over a list of instances: which one each is, it does not say)."""
     best: tuple[tuple[int, float, int], str] | None = None
+    keys_on: dict[int, set[str]] = {}
     lines = page_lines(region)
     own = lines[line_of(lines, point)].index if lines else 0
     for line in lines:
@@ -226,12 +231,19 @@ def nearest_word(region: Page, point: tuple[float, float], table: dict[str, list
                 at = _word_at(lowered, word.lower())
                 if at < 0 or _in_sentence(line, at):
                     continue
+                keys_on.setdefault(line.index, set()).add(key)
                 box = line.bbox_of(at, at + len(word))
                 dx = max(box[0] - point[0], point[0] - box[2], 0.0)
                 ranked = (abs(line.index - own), dx, -len(word))  # 上海金融 before 上海
                 if best is None or ranked < best[0]:
                     best = (ranked, key)
-    return best[1] if best else None
+    if best is None:
+        return None
+    if one_per_line and best[0][0] > 0:
+        nearest = [index for index in keys_on if abs(index - own) == best[0][0]]
+        if any(len(keys_on[index]) > 1 for index in nearest):
+            return None
+    return best[1]
 
 
 def _word_at(text: str, word: str) -> int:

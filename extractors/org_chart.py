@@ -295,7 +295,8 @@ class OrgChart(KindExtractor):
         tabs = set(self.options.screen_titles)
         named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))
                  and sum(c.text.strip() in tabs for c in r.row.cells) < 2
-                 and not any(w in r.get("status") for w in self.options.left_words)]  # an export keeps who left
+                 and not any(w in r.get("status") for w in self.options.left_words)  # an export keeps who left
+                 and not r.get("left_on").strip()]
         members = distinct_members(named, self.options.not_joined_words)
         pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]
@@ -406,7 +407,8 @@ def _line_above(lines: list[Line], line: Line) -> Line | None:
 
 
 def _is_member_name(text: str) -> bool:
-    return 2 <= len(text.replace(" ", "")) <= 24
+    """A person's name, Chinese or Latin: no digits (a spreadsheet's sheet tab, Sheet1, under the name column)."""
+    return 2 <= len(text.replace(" ", "")) <= 24 and not any(c.isdigit() for c in text)
 
 
 def _against_departments(count: Count | None, departments: list[Node]) -> Count | None:

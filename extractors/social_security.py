@@ -449,7 +449,7 @@ class SocialSecurityList(KindExtractor):
                 # a list for the one month the document states (费款所属期) prints no month in its persons' rows; the
                 # months another table under the same header prints (本期人员增减变动's 变动所属期) leave them of that month
                 people_rows = [replace(r, ongoing=True) if none else r for r, none in zip(people_rows, undated)]
-        people_rows = self._months_of_their_pages(document, people_rows)
+            people_rows = self._months_of_their_pages(document, people_rows)
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
         if any(r.ongoing for r in people_rows):
@@ -488,12 +488,14 @@ class SocialSecurityList(KindExtractor):
     def _months_of_their_pages(self, document: Document, rows: list[InsuredRow]) -> list[InsuredRow]:
         """A workbook of one sheet per month (a file of several months' lists, each under its own 费款所属期): rows
         that print no month are of their own page's month, not of whichever month the document states first. Only
-        when the pages state different months; one month stated on every page is the document's."""
+        when every page holding such rows states its month and the pages state different ones; one month stated on
+        every page is the document's, and a list going on over pages that state none is one list."""
         if len(document.pages) < 2:
             return rows
         periods = {page.number: reading.value for page in document.pages
                    if (reading := best(self.reader.read_page(page, ("period",)).get("period", []))) is not None}
-        if len(set(periods.values())) < 2:
+        undated = {r.row.page for r in rows if not r.months}
+        if len(set(periods.values())) < 2 or not undated <= set(periods):
             return rows
         return [replace(r, months=(periods[r.row.page],), ongoing=False) if not r.months and r.row.page in periods else r
                 for r in rows]

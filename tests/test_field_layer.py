@@ -486,3 +486,23 @@ def test_a_badge_in_brackets_after_a_name_is_no_part_of_it() -> None:
     assert [m.value for m in find_organisations("尊敬的南京市知行信息科技股份有限公司（企业认证），您好")] == ["南京市知行信息科技股份有限公司"]
     assert [m.value for m in find_organisations("上海极光软件科技有限公司（已认证）")] == ["上海极光软件科技有限公司"]
     assert [m.value for m in find_organisations("腾讯科技(深圳)有限公司")] == ["腾讯科技(深圳)有限公司"]
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("王芳 销售部 A0014 未激活", []),  # an employee number beside a status is no count of anything
+    ("BY0184 已激活", []), ("工号 0012", []),
+    ("未加入 2人", [2]), ("Y8 通讯录人数", [8]),  # 8人 read with a stray letter is still a count
+    ("已加入 1,024", [1024]), ("累计用户 1.82万", [18200])])
+def test_a_count_is_no_code_or_employee_number(text: str, counts: list[int]) -> None:
+    from extractors.field_types import Lookalikes, find_values
+
+    assert [f.value for f in find_values(text, FieldSpec(type=FieldType.COUNT), {}, Lookalikes())] == counts
+
+
+def test_a_span_of_years_is_no_identifier() -> None:
+    """A school's 2010-2014 under a résumé's education is no certificate number."""
+    from extractors.field_types import Lookalikes, find_values
+
+    spec = FieldSpec(type=FieldType.IDENTIFIER, format="cert_no")
+    assert [f.value for f in find_values("华南理工大学 2010-2014", spec, {}, Lookalikes())] == []
+    assert "TCP2025-0113" in [f.value for f in find_values("证书编号 TCP2025-0113", spec, {}, Lookalikes())]

@@ -591,3 +591,58 @@ def test_a_workbook_of_one_sheet_per_month_counts_the_latest_sheet() -> None:
     reversed_ = [p.model_copy(update={"number": n}) for n, p in enumerate(reversed(pages), 1)]
     facts = _facts(Document(path="社保明细.xlsx", sha256="0" * 64, file_type=FileType.XLSX, pages=reversed_))
     assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-10", 5)
+
+
+def _sheets(*sheets: list[tuple[str, ...]], path: str = "members.xlsx") -> Document:
+    """A workbook: each sheet a page of cells."""
+    pages = [Page(number=n, width=max(len(r) for r in rows), height=len(rows), source=TextSource.CELLS,
+                  blocks=[TextBlock(text=text, bbox=(j, i, j + 1, i + 1), confidence=1.0)
+                          for i, row in enumerate(rows) for j, text in enumerate(row) if text])
+             for n, rows in enumerate(sheets, 1)]
+    return Document(path=path, sha256="0" * 64, file_type=FileType.XLSX, pages=pages)
+
+
+def test_a_member_export_with_a_sheet_of_leavers_counts_the_members_of_its_caption_s_company() -> None:
+    """飞书's 导出成员: a caption naming the company, members with e-mail and a department path side by side
+    (…@boyuan.com.cn | 研发中心/后端组: no company's name runs from one cell into the next), an 入职日期 column (no
+    leaving date, a character apart), and a second sheet of those who left (离职日期, 离职原因): no members."""
+    members = [("成都市博远电子商务有限公司 成员列表（导出时间：2026-11-24 12:05）",),
+               ("姓名", "手机号", "邮箱", "部门", "工号", "入职日期", "账号状态"),
+               ("许杰霞", "15705002653", "xujiexia@boyuan.com.cn", "总经办", "BY0184", "2025-03-24", "已激活"),
+               ("胡建雪", "18624129428", "hujianxue@boyuan.com.cn", "研发中心/后端组", "BY0031", "2026-11-14", "已激活"),
+               ("潘国辉", "15504723846", "panguohui@boyuan.com.cn", "研发中心/测试组", "BY0109", "2026-04-14", "未激活"),
+               ("任伟强", "17445682083", "renweiqiang@boyuan.com.cn", "研发中心/前端组", "BY0211", "2023-03-18", "已激活")]
+    left = [("姓名", "用户ID", "手机号", "部门", "离职日期", "离职原因"), ("肖宁娜", "eef942cb", "17988707872", "总经办", "2026-05-15", "个人原因")]
+    facts = {f.name: f.value for f in org_chart.extract(_sheets(members, left))}
+    assert (facts["org_chart_headcount"], facts["org_chart_not_joined"]) == (3, 1)
+    assert facts["org_chart_organisation"] == "成都市博远电子商务有限公司"
+
+
+def test_lark_s_english_member_export_is_an_org_chart() -> None:
+    from extractors.classify import classify
+
+    members = [("Organization", "西安智汇电子商务有限公司"), ("Exported at", "2026-11-28 11:39:32"),
+               ("Name", "Mobile", "Email", "Department", "Job title", "Employee ID", "Onboarding date", "Status"),
+               ("马建波", "15122877261", "majianbo@zhihui.com.cn", "智汇科技/财务部", "Accountant", "ZH0030", "2024/08/16", "Activated"),
+               ("任浩娜", "13786330363", "renhaona@zhihui.com.cn", "智汇科技/财务部", "Cashier", "ZH0064", "2025/10/28", "Activated")]
+    document = _sheets(members)
+    assert classify(document)[0] is DocumentKind.ORG_CHART
+    facts = {f.name: f.value for f in org_chart.extract(document)}
+    assert (facts["org_chart_headcount"], facts["org_chart_organisation"]) == (2, "西安智汇电子商务有限公司")
+
+
+def test_a_company_s_own_social_security_sheet_names_its_month_in_its_title() -> None:
+    """A company's own 社保缴费明细: no 社会保险 in its header, columns per 险种 by their short names (养老单位 | 养老个人
+    | 医疗单位 …), and its month only in its title's brackets, unlabelled."""
+    from extractors.classify import classify
+
+    def sheet(month: str, names: list[str]) -> list[tuple[str, ...]]:
+        return [(f"成都朗坤电子商务有限公司社保缴费明细（{month}）",), ("制表：行政人事部", "制表日期：2026年11月16日"),
+                ("序号", "姓名", "部门", "身份证号码", "基数", "养老单位", "养老个人", "医疗单位", "医疗个人", "失业单位", "备注"),
+                *[(str(i), name, "技术部", f"5101051990010{i:02d}234", "9100", "1456", "728", "891.8", "182", "45.5", "")
+                  for i, name in enumerate(names, 1)]]
+
+    document = _sheets(sheet("2026年10月", ["孙佳涛", "丁怡志", "梁宇"]), sheet("2026年11月", ["孙佳涛", "丁怡志"]), path="社保11月.xlsx")
+    assert classify(document)[0] is DocumentKind.SOCIAL_SECURITY_LIST
+    facts = _facts(document)
+    assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-11", 2)
