@@ -11,7 +11,7 @@ import re
 from statistics import median
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from extractors.dates import find_dates
 from extractors.field_reading import FieldReading
@@ -44,6 +44,12 @@ class ConsoleOptions(BaseModel):
     expiry_words: list[str]
     pay_as_you_go: list[str]
     prepaid: list[str]
+
+    @field_validator("regions")
+    @classmethod
+    def _ids_as_printed(cls, regions: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A region is also printed by its id (所属地域 ap-hongkong, an e-mail's or the API's column)."""
+        return {key: [*words, key] if key not in words else words for key, words in regions.items()}
 
 
 class Screen(NamedTuple):
@@ -229,7 +235,7 @@ class CloudConsole(KindExtractor):
     def _instance(self, document: Document, page: Page, screen: Screen, region: Page, instance_id: str, point: tuple[float, float],
                   repaired: bool, subject: FieldReading | None) -> Fact:
         lighthouse = instance_id.startswith("lhins")
-        status = self._api_state(region) or nearest_word(region, point, self.options.statuses)
+        status = self._api_state(region) or nearest_word(region, point, self.options.statuses, one_per_line=True)
         where = nearest_word(region, point, self.options.regions)
         confidence = min([READ_CONFIDENCE, *(b.confidence for b in region.blocks if instance_id[-8:] in b.text.lower())] or [READ_CONFIDENCE])
         warnings = []

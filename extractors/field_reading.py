@@ -208,6 +208,8 @@ class FieldReader:
                 found = [f for f in found if f.role in (None, spec.range)]
             if spec.type is FieldType.ORGANISATION:
                 found = [_from_its_own_block(f, segment, spec) for f in found]
+            elif spec.one_cell:
+                found = [_within_its_block(f, segment) for f in found]
             out += [Candidate(name, f, segment, rank) for rank, f in enumerate(found)
                     if not segment.line.crosses_hard(segment.start + f.start, segment.start + f.end)]
         return out
@@ -474,6 +476,26 @@ def _from_its_own_block(found: Found, segment: Segment, spec: FieldSpec) -> Foun
         own = [f for f in find_values(line.text[start + cut:end], spec, {}, Lookalikes()) if f.start == 0]
         if apart and own and own[0].end == end - start - cut and len(own[0].value) >= 6:
             return replace(own[0], start=found.start + cut, end=found.end)
+    return found
+
+
+def _within_its_block(found: Found, segment: Segment) -> Found:
+    """A patterned text (a product's name and the words it may go on with) ends with the block it starts in where
+    the next block stands apart, half a character or more, or goes on in words rather than a code (CVM, (CVM)):
+    the next column's cell (Cloud Virtual Machine | Renewed instance: ins-…, 云服务器CVM | 1 | 3), not more of
+    the name."""
+    start, end = segment.start + found.start, segment.start + found.end
+    line = segment.line
+    for i, (block_start, block_end) in enumerate(line.spans[:-1]):
+        after = line.spans[i + 1][0]
+        if not (start < after < end and block_start <= start < block_end + 1):
+            continue
+        left, right = line.blocks[i].bbox, line.blocks[i + 1].bbox
+        apart = right[0] - left[2] >= 0.5 * (right[3] - right[1])
+        if (apart or not re.fullmatch(r"[A-Z0-9()（） .-]+", line.text[after:end])) and isinstance(found.value, str):
+            value = line.text[start:block_end].strip()
+            if value:
+                return replace(found, value=value, end=found.start + len(line.text[start:block_end].rstrip()))
     return found
 
 

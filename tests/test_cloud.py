@@ -557,3 +557,61 @@ def test_a_statistics_card_forwarded_to_a_chat_is_a_statistics_page() -> None:
                          ("访问人数", (290, 1272, 429, 1317)), ("新访问用户", (615, 1272, 784, 1316)), ("208", (286, 1335, 398, 1396)),
                          ("打开次数", (287, 1452, 429, 1497)), ("分享人数", (615, 1454, 755, 1497)), ("293", (286, 1515, 398, 1576)))
     assert classify(document)[0] is DocumentKind.MINIPROGRAM_STATS
+
+
+def test_an_expiry_notice_lists_instances_by_region_id_and_its_sentence_gives_none_its_status() -> None:
+    """The console's 站内信 (or its e-mail) that instances expired: 资源ID | 名称 | 所属地域 | 到期时间 rows under a
+    sentence naming three states at once (已到期，目前已被隔离（已关机）). It is an instance screen, not an order; each
+    row's region is its id as printed; which state each instance is in, the sentence does not say."""
+    from extractors.classify import classify
+
+    document = _document(
+        ("消息中心", (40, 80, 200, 110)), ("站内消息详情", (260, 80, 460, 110)),
+        ("【腾讯云】您的云服务器（CVM）已到期并被隔离", (260, 140, 900, 175)),
+        ("尊敬的腾讯云用户，您好！", (260, 220, 600, 250)),
+        ("您的账号（ID：100025234394）下的以下云服务器（CVM）已到期，目前已被隔离（已关机），数据将为您保留至2026-12-04。",
+         (260, 270, 1700, 300)),
+        ("资源ID", (260, 340, 360, 370)), ("名称", (520, 340, 580, 370)), ("所属地域", (760, 340, 880, 370)),
+        ("到期时间", (1100, 340, 1220, 370)),
+        ("ins-dg5iji5w", (260, 390, 430, 420)), ("yida-api", (520, 390, 640, 420)), ("ap-hongkong", (760, 390, 920, 420)),
+        ("2026-11-26 17:33:35", (1100, 390, 1360, 420)),
+        ("ins-e7fnoxxu", (260, 440, 430, 470)), ("k8s-node-1", (520, 440, 660, 470)), ("ap-hongkong", (760, 440, 920, 470)),
+        ("2026-11-27 20:38:29", (1100, 440, 1360, 470)),
+        ("如您已完成续费，请忽略本消息。", (260, 520, 700, 550)), ("立即续费", (260, 580, 400, 610)))
+    assert classify(document)[0] is DocumentKind.CLOUD_CONSOLE
+    read = {f.value["instance_id"]: (f.value["region"], f.value["status"], f.value["expires_on"], f.confidence < 0.8)
+            for f in cloud_console.extract(document)}
+    assert read == {"ins-dg5iji5w": ("ap-hongkong", None, "2026-11-26", True),
+                    "ins-e7fnoxxu": ("ap-hongkong", None, "2026-11-27", True)}
+
+
+def test_an_order_detail_s_product_cell_ends_where_the_configuration_begins_and_its_paid_amount_is_read() -> None:
+    """The English 订单详情 (Order Details): the product's cell (Cloud Virtual Machine) sits close before the
+    configuration's (Renewed instance: ins-…), and the fee block prints Original Price, Discount and Paid Amount;
+    the Chinese page's 实际支付 is the same. The original price is never the amount paid."""
+    def detail(product_cells: list[tuple[str, tuple]], paid_label: str) -> Document:
+        return _document(
+            ("Order Details", (240, 60, 420, 85)), ("Order ID", (240, 140, 330, 160)),
+            ("20251218416396761951687", (400, 140, 680, 160)), ("Order Status", (240, 180, 370, 200)), ("Paid", (400, 180, 450, 200)),
+            ("Order Time", (800, 180, 920, 200)), ("2025-12-18 22:13:11", (980, 180, 1180, 200)),
+            ("Product", (256, 370, 330, 390)), ("Configuration", (406, 370, 540, 390)), ("Original Price", (1000, 370, 1130, 390)),
+            *product_cells, ("¥931.79", (1000, 412, 1080, 432)),
+            ("Fee Information", (240, 500, 400, 520)), ("Original Price", (240, 540, 380, 560)), ("¥931.79", (520, 540, 600, 560)),
+            ("Discount", (240, 580, 330, 600)), ("-¥139.77", (520, 580, 610, 600)),
+            (paid_label, (240, 620, 380, 640)), ("¥792.02", (520, 620, 600, 640)))
+
+    close = [("Cloud Virtual Machine", (256, 412, 399, 432)), ("Renewed instance: ins-9hsu2761", (406, 422, 605, 442))]
+    coded = [("Cloud Virtual Machine (CVM)", (256, 412, 399, 432)), ("Instance: ins-9hsu2761", (406, 412, 605, 432))]
+    for cells, label, product in ((close, "Paid Amount", "Cloud Virtual Machine"), (coded, "实际支付", "Cloud Virtual Machine(CVM)")):
+        (fact,) = cvm_order.extract(detail(cells, label))
+        assert (fact.name, fact.value["product"], fact.value["amount_cny"]) == ("cvm_order", product, 792.02)
+
+
+def test_a_statistics_platform_s_total_users_is_the_cumulative_count() -> None:
+    """A third-party statistics dashboard (友盟+ / 阿拉丁-style) calls the cumulative count 总用户数, an info icon
+    glued to it, over its card's figure in 万."""
+    document = _document(("应用概况", (40, 100, 200, 130)), ("2026/11/20~2026/11/26", (1600, 100, 1900, 130)),
+                         ("总用户数③", (300, 200, 440, 230)), ("新增用户", (700, 200, 820, 230)), ("活跃用户", (1100, 200, 1220, 230)),
+                         ("1.82万", (300, 260, 420, 310)), ("1,967", (700, 260, 800, 310)), ("4,084", (1100, 260, 1200, 310)))
+    facts = {f.name: f.value for f in miniprogram_stats.extract(document)}
+    assert facts["miniprogram_registered_users"] == 18200
