@@ -4,7 +4,7 @@ pages (front and back) joined back into one."""
 from __future__ import annotations
 
 from bisect import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -218,20 +218,27 @@ def _centre(box: BBox) -> tuple[float, float]:
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
+ENTRY_BIAS = 0.9  # entries led by their titles: each cut just above the next title
+
+
 def read_items(document: Document, reader: FieldReader, anchors: Sequence[str], fields: Sequence[str],
-               min_fields: int, bias: float = 0.5, shared: Sequence[str] = ()) -> list[Item]:
+               min_fields: int, bias: float = 0.5, shared: Sequence[str] = (),
+               entries: Callable[[Page], list[tuple[float, float]]] | None = None) -> list[Item]:
     """One item per region of each page with at least `min_fields` fields read; an item missing what the next
     page's item has (and sharing no field that disagrees) is joined with it: a certificate's front and back.
     A `shared` field printed once for all the page's items (the holder over a list of one person's
     certificates) goes to each item that does not print its own; items printing the same value of the first
-    anchor field (a certificate number in a cover letter and on the scan after it) are one."""
+    anchor field (a certificate number in a cover letter and on the scan after it) are one. `entries` gives, on a
+    page listing entries one under another each led by its title (a profile's certifications of several vendors),
+    where the titles stand: the page is cut just above each, whatever the anchors say."""
     items = []
     for page in document.pages:
-        parts = regions(page, reader, anchors, bias)
+        titles = entries(page) if entries is not None else []
+        parts = split_at(page, titles, ENTRY_BIAS) if len(titles) >= 2 else regions(page, reader, anchors, bias)
         page_items = []
         for region in parts:
             found = read_document(reader, [region], fields)
-            if len(found) >= min_fields:
+            if len(found) >= (1 if len(titles) >= 2 else min_fields):  # an entry is led by its title
                 page_items.append(Item(found, (page.number,), region.text, region))
         page_items = _with_shared(page, reader, page_items, shared) if len(parts) > 1 else page_items
         items += [_name_as_printed_most(page, item, shared) for item in page_items]

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from extractors.dates import RangeRole, find_dates
 from extractors.field_reading import FieldReading, read_document
 from extractors.items import MISSING_CONFIDENCE, doubt, item_fact, read_items
-from extractors.lines import normalise_line
+from extractors.lines import normalise_line, page_lines
 from extractors.registry import KindExtractor
 from extractors.social_security import person_name
 from extractors.tables import Record, document_rows, read_records
-from pipeline.models import Document, DocumentKind, Fact
+from pipeline.models import Document, DocumentKind, Fact, Page
 
 NAME = "ops_certificate"
 KIND = DocumentKind.OPS_CERTIFICATE
@@ -30,12 +30,16 @@ OCR_ROW_CONFIDENCE = 0.9  # the same, OCR'd: a name may be misread
 FOREVER = "长期"
 
 
+ENTRY_COLUMN = 3.0  # line heights the titles' left edges may stray in a list of entries, one under another
+
+
 class CertificateOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     levels: dict[str, list[str]]
     tracks: dict[str, list[str]]
     min_fields: int
+    other_titles: list[str]
     list_columns: dict[str, list[str]]
     list_min_columns: int
 
@@ -69,16 +73,46 @@ class OpsCertificate(KindExtractor):
         if listed is not None:
             return listed
         facts = []
+        listed = {page.number for page in document.pages if self._entries(page)}
         for item in read_items(document, self.reader, ("cert_no", "expires_on", "title", "holder"), FIELDS, self.options.min_fields,
-                               shared=("holder",)):
+                               shared=("holder",), entries=self._entries):
             text = item.text
             title = item.value("title") or ""
+            if not title and item.pages[0] in listed:
+                continue  # an entry another issuer's title leads (the AWS one in a profile's list)
             extra = {"level": first_listed(title, self.options.levels) or first_listed(text, self.options.levels),
                      "track": first_listed(title, self.options.tracks) or first_listed(text, self.options.tracks)}
             fact = item_fact(document, NAME, item, FIELDS, NAME, required=("holder", "title", "expires_on"), extra=extra)
             facts.append(_check_period(fact))
         return facts
 
+
+    def _entries(self, page: Page) -> list[tuple[float, float]]:
+        """Where a page listing certifications of several issuers prints each title (a line it starts): a Tencent
+        Cloud title or another issuer's (`other_titles`). None unless another issuer's is among two or more."""
+        tencent = re.compile(self.data.fields["title"].pattern or "")
+        others = [re.compile(p) for p in self.options.other_titles]
+        points, lefts_and_heights, another, going_on = [], [], False, False
+        for line in page_lines(page):
+            text = normalise_line(line.blocks[0].text).strip()  # the title's own block, not the column beside it
+            if going_on:  # a title broken after its dash (Tencent Cloud Certified Expert - | Operations (TCE))
+                going_on = False
+                continue
+            if tencent.match(text):
+                pass
+            elif any(p.match(text) for p in others):
+                another = True
+            else:
+                continue
+            going_on = text.endswith(("-", "–", ":"))
+            box = line.blocks[0].bbox
+            lefts_and_heights.append((box[0], box[3] - box[1]))
+            points.append(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
+        if not another or len(points) < 2:
+            return []
+        lefts = [left for left, _ in lefts_and_heights]
+        height = sorted(h for _, h in lefts_and_heights)[len(lefts_and_heights) // 2]
+        return points if max(lefts) - min(lefts) <= ENTRY_COLUMN * height else []  # one column, one under another
 
     def _list(self, document: Document) -> list[Fact] | None:
         """A company's list of its staff's certificates: one fact per row whose title is a 腾讯云 certificate's,

@@ -523,3 +523,30 @@ def test_a_resume_s_certificates_take_the_name_at_its_head(tmp_path: Path, sessi
     facts = ops_certificate.extract(PageReader(Settings(home=session_home)).read(as_file(path)))
     assert sorted((f.value["holder"], f.value["cert_no"]) for f in facts) == sorted(
         (c["holder"], c["cert_no"]) for c in sample.facts["ops_certificate"])
+
+
+def test_a_profile_s_certifications_of_several_vendors_are_told_apart_by_their_titles(tmp_path: Path, session_home: Path) -> None:
+    """LinkedIn's 'Licenses & certifications' (a blind family, the details page): entries one under another, each
+    led by its title, Tencent Cloud's among PMP's and others', a Credential ID under some and not others, other
+    people's names in the right rail. Each Tencent entry keeps its own number or none: never the next entry's."""
+    from pipeline.config import Settings
+    from pipeline.pages import PageReader
+    from tests.readings import blind_sample
+    from tests.test_page_text import as_file
+
+    sample = blind_sample("ops_certificate/fresh17_linkedin_licenses", "details")
+    path = tmp_path / sample.path
+    path.write_bytes(sample.content)
+    facts = ops_certificate.extract(PageReader(Settings(home=session_home)).read(as_file(path)))
+    assert sorted((f.value["title"].replace(" ", ""), f.value["cert_no"]) for f in facts) == sorted(
+        (c["title"].replace(" ", ""), c["cert_no"]) for c in sample.facts["ops_certificate"])
+
+
+def test_a_list_of_one_vendor_s_certificates_is_not_cut_at_a_label_s_level() -> None:
+    """The 腾讯云 App's 我的证书: each certificate's 认证级别：专业级（TCP） is a label's line, no other issuer's
+    title, so the list is read by its numbers as before."""
+    document = _document("我的证书", "腾讯云高级运维工程师", "姓名：田宁远", "认证级别：专业级（TCP）", "证书编号：TC25P75875580",
+                         "有效期至：2028.06.07", "腾讯云开发工程师", "姓名：田宁远", "认证级别：TCA Associate",
+                         "证书编号：TC25A86027668", "有效期至：2028.02.27")
+    assert ops_certificate.EXTRACTOR._entries(document.pages[0]) == []
+    assert sorted(f.value["cert_no"] for f in ops_certificate.extract(document)) == ["TC25A86027668", "TC25P75875580"]
