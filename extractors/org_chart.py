@@ -296,7 +296,7 @@ class OrgChart(KindExtractor):
         named = [r for r in records if r.get("name") and _is_member_name(r.get("name"))
                  and sum(c.text.strip() in tabs for c in r.row.cells) < 2
                  and not any(w in r.get("status") for w in self.options.left_words)  # an export keeps who left
-                 and not r.get("left_on").strip()]
+                 and not r.get("left_on").strip(" -—–/无")]  # a leaving date or reason filled in ('-' for those who stay)
         members = distinct_members(named, self.options.not_joined_words)
         pending = [r for r in members if _not_joined(r, self.options.not_joined_words)]
         joined = [r for r in members if r not in pending]

@@ -646,3 +646,10 @@ def test_a_company_s_own_social_security_sheet_names_its_month_in_its_title() ->
     assert classify(document)[0] is DocumentKind.SOCIAL_SECURITY_LIST
     facts = _facts(document)
     assert (facts["social_security_month"].value, facts["social_security_headcount"].value) == ("2026-11", 2)
+
+
+def test_a_roster_s_leaving_date_column_left_empty_or_dashed_keeps_its_members() -> None:
+    roster = [("姓名", "部门", "入职日期", "离职日期", "账号状态"), ("张伟", "研发中心", "2024-03-01", "-", "已激活"),
+              ("李娜", "研发中心", "2025-01-02", "", "已激活"), ("王芳", "销售部", "2023-05-06", "2026-10-31", "已激活")]
+    facts = {f.name: f.value for f in org_chart.extract(_sheets(roster))}
+    assert facts["org_chart_headcount"] == 2
