@@ -539,13 +539,23 @@ def best(readings: Sequence[FieldReading]) -> FieldReading | None:
     return max(readings, key=lambda r: r.confidence, default=None)
 
 
-def read_document(reader: FieldReader, pages: Sequence[Page], wanted: Sequence[str] | None = None) -> dict[str, FieldReading]:
+def read_pages(reader: FieldReader, pages: Sequence[Page], wanted: Sequence[str] | None = None) -> dict[int, dict[str, list[FieldReading]]]:
+    """Each page's readings of each field, by page number."""
+    return {page.number: reader.read_page(page, wanted) for page in pages}
+
+
+def most_trusted(by_page: dict[int, dict[str, list[FieldReading]]]) -> dict[str, FieldReading]:
     """The most trusted reading of each field over the pages (a value may be on any page)."""
     found: dict[str, list[FieldReading]] = {}
-    for page in pages:
-        for name, readings in reader.read_page(page, wanted).items():
+    for readings_of in by_page.values():
+        for name, readings in readings_of.items():
             found.setdefault(name, []).extend(readings)
     return {name: r for name, readings in found.items() if (r := best(readings)) is not None}
+
+
+def read_document(reader: FieldReader, pages: Sequence[Page], wanted: Sequence[str] | None = None) -> dict[str, FieldReading]:
+    """The most trusted reading of each field over the pages (a value may be on any page)."""
+    return most_trusted(read_pages(reader, pages, wanted))
 
 
 def reading_fact(document: Document, reading: FieldReading, name: str, extractor: str, value: Any = None,

@@ -73,12 +73,12 @@ class OpsCertificate(KindExtractor):
         if listed is not None:
             return listed
         facts = []
-        listed = {page.number for page in document.pages if self._entries(page)}
+        entries = {page.number: self._entries(page) for page in document.pages}  # found once per page
         for item in read_items(document, self.reader, ("cert_no", "expires_on", "title", "holder"), FIELDS, self.options.min_fields,
-                               shared=("holder",), entries=self._entries):
+                               shared=("holder",), entries=lambda page: entries[page.number]):
             text = item.text
             title = item.value("title") or ""
-            if not title and item.pages[0] in listed:
+            if not title and entries[item.pages[0]]:
                 continue  # an entry another issuer's title leads (the AWS one in a profile's list)
             extra = {"level": first_listed(title, self.options.levels) or first_listed(text, self.options.levels),
                      "track": first_listed(title, self.options.tracks) or first_listed(text, self.options.tracks)}

@@ -24,7 +24,7 @@ from stdnum.cn import ric
 
 from extractors.cell_values import LIST_NUMBER, value_role
 from extractors.dates import RangeRole, find_months
-from extractors.field_reading import FieldReading, best, read_document, reading_fact
+from extractors.field_reading import FieldReading, best, most_trusted, read_pages, reading_fact
 from extractors.lines import one_char_apart
 from extractors.name_shapes import chinese_person, find_latin_persons
 from extractors.registry import KindExtractor
@@ -305,7 +305,9 @@ class SocialSecurityList(KindExtractor):
     Options = SocialSecurityOptions
 
     def extract(self, document: Document) -> list[Fact]:
-        fields = read_document(self.reader, document.pages, ("employer_credit_code", "printed_on", "period", "insured_count"))
+        by_page = read_pages(self.reader, document.pages, ("employer_credit_code", "printed_on", "period", "insured_count"))
+        fields = most_trusted(by_page)
+        periods = {number: r.value for number, readings in by_page.items() if (r := best(readings.get("period", []))) is not None}
         facts = [reading_fact(document, r, f"social_security_{name}", NAME)
                  for name, r in fields.items() if name in ("employer_credit_code", "printed_on")]
         employer = self._employer(document)
@@ -314,7 +316,7 @@ class SocialSecurityList(KindExtractor):
         rows = document_rows(document)
         _, records = read_records(rows, self.options.columns, self._value_role, self.options.min_header_columns)
         insured = self._insured(records, rows)
-        roster = self._roster_facts(document, insured, records, fields)
+        roster = self._roster_facts(document, insured, records, fields, periods)
         return facts + (roster or self._stated_count(document, records, fields))
 
     def _value_role(self, text: str) -> str | None:
@@ -435,7 +437,7 @@ class SocialSecurityList(KindExtractor):
     # --- facts ------------------------------------------------------------------------------------------------
 
     def _roster_facts(self, document: Document, insured: list[InsuredRow], records: list[Record],
-                      fields: dict[str, FieldReading]) -> list[Fact]:
+                      fields: dict[str, FieldReading], periods: dict[int, str]) -> list[Fact]:
         people_rows = [r for r in insured if r.name or identified(r)]
         if not people_rows:
             return []
@@ -449,7 +451,7 @@ class SocialSecurityList(KindExtractor):
                 # a list for the one month the document states (费款所属期) prints no month in its persons' rows; the
                 # months another table under the same header prints (本期人员增减变动's 变动所属期) leave them of that month
                 people_rows = [replace(r, ongoing=True) if none else r for r, none in zip(people_rows, undated)]
-            people_rows = self._months_of_their_pages(document, people_rows)
+            people_rows = _months_of_their_pages(periods, people_rows)
         months = sorted({m for r in people_rows for m in r.months})
         warnings: list[str] = []
         if any(r.ongoing for r in people_rows):
@@ -484,21 +486,6 @@ class SocialSecurityList(KindExtractor):
             self._fact(document, "social_security_headcount", len(people), page, box, text, confidence, warnings),
             self._fact(document, "social_security_roster", roster, page, box, text, confidence, roster_warnings),
         ]
-
-    def _months_of_their_pages(self, document: Document, rows: list[InsuredRow]) -> list[InsuredRow]:
-        """A workbook of one sheet per month (a file of several months' lists, each under its own 费款所属期): rows
-        that print no month are of their own page's month, not of whichever month the document states first. Only
-        when every page holding such rows states its month and the pages state different ones; one month stated on
-        every page is the document's, and a list going on over pages that state none is one list."""
-        if len(document.pages) < 2:
-            return rows
-        periods = {page.number: reading.value for page in document.pages
-                   if (reading := best(self.reader.read_page(page, ("period",)).get("period", []))) is not None}
-        undated = {r.row.page for r in rows if not r.months}
-        if len(set(periods.values())) < 2 or not undated <= set(periods):
-            return rows
-        return [replace(r, months=(periods[r.row.page],), ongoing=False) if not r.months and r.row.page in periods else r
-                for r in rows]
 
     def _month_of_document(self, fields: dict[str, FieldReading], warnings: list[str]) -> tuple[str | None, float | None, list]:
         """A list whose rows print no month: the month it says it is for; else the month it was printed in."""
@@ -582,6 +569,19 @@ def _repaired_month(cell: str) -> str | None:
         if found:
             return found.pop() if len(found) == 1 else None
     return None
+
+
+def _months_of_their_pages(periods: dict[int, str], rows: list[InsuredRow]) -> list[InsuredRow]:
+    """A workbook of one sheet per month (a file of several months' lists, each under its own 费款所属期): rows
+    that print no month are of their own page's month (`periods`, by page number), not of whichever month the
+    document states first. Only when every page holding such rows states its month and the pages state different
+    ones; one month stated on every page is the document's, and a list going on over pages that state none is one
+    list."""
+    undated = {r.row.page for r in rows if not r.months}
+    if len(set(periods.values())) < 2 or not undated <= set(periods):
+        return rows
+    return [replace(r, months=(periods[r.row.page],), ongoing=False) if not r.months and r.row.page in periods else r
+            for r in rows]
 
 
 def _payment_months(rows: list[InsuredRow]) -> list[InsuredRow]:
